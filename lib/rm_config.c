@@ -1,0 +1,477 @@
+/* rm_config - relaymilter.conf: name = value lines, like Postfix's main.cf */
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "rm_config.h"
+#include "rm_list.h"
+#include "rm_mem.h"
+
+#define MAX_CONFIG_BYTES (1024u * 1024u)
+
+enum key {
+    K_MILTER_SOCKET, K_CONTROL_SOCKET, K_RELAY_FLAGS, K_ALLOW_LIST, K_DENY_LIST,
+    K_LOCAL_IP_LIST, K_LOCAL_DOMAINS, K_RELAY_DETECT, K_LOCAL_MAILERS,
+    K_LOCAL_SUBMISSION, K_MODE, K_ON_ERROR, K_REJECT_REPLY, K_MAX_ENTRIES,
+    K_MAX_LIST_BYTES, K_USER, K_PID_FILE, K__COUNT
+};
+
+/* One row per setting: name and default, as the manual shows them. */
+static const struct {
+    const char *name;
+    const char *dflt;
+} keys[K__COUNT] = {
+    [K_MILTER_SOCKET] = {"milter_socket", "inet:8891@127.0.0.1"},
+    [K_CONTROL_SOCKET] = {"control_socket", "/run/relaymilter/control.sock"},
+    [K_RELAY_FLAGS] = {"relay_flags", "allow, auth"},
+    [K_ALLOW_LIST] = {"allow_list", "allow.list"},
+    [K_DENY_LIST] = {"deny_list", "deny.list"},
+    [K_LOCAL_IP_LIST] = {"local_ip_list", "local-ip.list"},
+    [K_LOCAL_DOMAINS] = {"local_domains", ""},
+    [K_RELAY_DETECT] = {"relay_detect", "domains"},
+    [K_LOCAL_MAILERS] = {"local_mailers", "local, virtual, lmtp"},
+    [K_LOCAL_SUBMISSION] = {"local_submission", "allow"},
+    [K_MODE] = {"mode", "enforce"},
+    [K_ON_ERROR] = {"on_error", "tempfail"},
+    [K_REJECT_REPLY] = {"reject_reply", "550 5.7.1 Relay access denied"},
+    [K_MAX_ENTRIES] = {"max_entries", "16000000"},
+    [K_MAX_LIST_BYTES] = {"max_list_bytes", "1073741824"},
+    [K_USER] = {"user", ""},
+    [K_PID_FILE] = {"pid_file", ""},
+};
+
+size_t  rm_config_key_count(void)
+{
+    return K__COUNT;
+}
+
+const char *rm_config_key_name(size_t i)
+{
+    return i < K__COUNT ? keys[i].name : NULL;
+}
+
+const char *rm_config_key_default(size_t i)
+{
+    return i < K__COUNT ? keys[i].dflt : NULL;
+}
+
+/* set_path - resolve a path against the configuration's directory */
+
+static int set_path(char *dst, const char *dir, const char *v)
+{
+    int     n;
+
+    if (v[0] == '/' || dir[0] == '\0')
+        n = snprintf(dst, RM_PATH_LEN, "%s", v);
+    else
+        n = snprintf(dst, RM_PATH_LEN, "%s/%s", dir, v);
+    return n < 0 || n >= RM_PATH_LEN ? -1 : 0;
+}
+
+static int parse_u64(const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    uint64_t x = 0;
+
+    if (*v == '\0')
+        return -1;
+    for (; *v; v++) {
+        if (*v < '0' || *v > '9' || x > (UINT64_MAX - 9) / 10)
+            return -1;
+        x = x * 10 + (uint64_t) (*v - '0');
+    }
+    if (x < lo || x > hi)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+/* check_milter_socket - inet:PORT@HOST, inet6:PORT@HOST or unix:PATH */
+
+static const char *check_milter_socket(const char *v)
+{
+    const char *at;
+    uint64_t port;
+    char    portbuf[16];
+    size_t  plen;
+
+    if (strncmp(v, "unix:", 5) == 0 || strncmp(v, "local:", 6) == 0) {
+        const char *p = strchr(v, ':') + 1;
+
+        if (*p != '/')
+            return "a unix socket needs an absolute path (unix:/run/relaymilter/milter.sock)";
+        return NULL;
+    }
+    if (strncmp(v, "inet:", 5) != 0 && strncmp(v, "inet6:", 6) != 0)
+        return "expected inet:PORT@HOST, inet6:PORT@HOST or unix:PATH";
+    v = strchr(v, ':') + 1;
+    if ((at = strchr(v, '@')) == NULL || at[1] == '\0')
+        return "expected PORT@HOST after inet: or inet6:";
+    plen = (size_t) (at - v);
+    if (plen == 0 || plen >= sizeof(portbuf))
+        return "bad port number";
+    memcpy(portbuf, v, plen);
+    portbuf[plen] = '\0';
+    if (parse_u64(portbuf, 1, 65535, &port) < 0)
+        return "port must be a number from 1 to 65535";
+    return NULL;
+}
+
+/* set_value - apply one setting; returns NULL or what was wrong */
+
+static const char *set_value(rm_config *c, enum key k, const char *v, char *why, size_t whylen)
+{
+    switch (k) {
+    case K_MILTER_SOCKET: {
+            const char *e = check_milter_socket(v);
+
+            if (e)
+                return e;
+            if (snprintf(c->milter_socket, sizeof(c->milter_socket), "%s", v) >= (int) sizeof(c->milter_socket))
+                return "value too long";
+            return NULL;
+        }
+    case K_CONTROL_SOCKET:
+        if (v[0] == '\0')
+            return "expected a path";
+        return set_path(c->control_socket, c->dir, v) < 0 ? "path too long" : NULL;
+    case K_RELAY_FLAGS:
+        if (v[0] == '\0')
+            return "expected flag names (deny, allow, local, auth), none, or a number 0-15";
+        if (rm_flags_parse(v, &c->relay_flags, why, whylen) < 0)
+            return why;
+        return NULL;
+    case K_ALLOW_LIST:
+    case K_DENY_LIST:
+    case K_LOCAL_IP_LIST: {
+            int     kind = k == K_ALLOW_LIST ? RM_LIST_ALLOW : k == K_DENY_LIST ? RM_LIST_DENY : RM_LIST_LOCAL;
+
+            if (v[0] == '\0')
+                return "expected a path";
+            return set_path(c->list_path[kind], c->dir, v) < 0 ? "path too long" : NULL;
+        }
+    case K_LOCAL_DOMAINS: {
+            char   *copy = rm_strdup(v);
+
+            if (copy == NULL)
+                return "out of memory";
+            rm_free(c->local_domains);
+            c->local_domains = copy;
+            return NULL;
+        }
+    case K_RELAY_DETECT:
+        if (strcasecmp(v, "domains") == 0)
+            c->relay_detect = RM_DETECT_DOMAINS;
+        else if (strcasecmp(v, "mailer") == 0)
+            c->relay_detect = RM_DETECT_MAILER;
+        else
+            return "expected domains or mailer";
+        return NULL;
+    case K_LOCAL_MAILERS:
+        if (snprintf(c->local_mailers, sizeof(c->local_mailers), "%s", v) >= (int) sizeof(c->local_mailers))
+            return "value too long";
+        return NULL;
+    case K_LOCAL_SUBMISSION:
+        if (strcasecmp(v, "allow") == 0)
+            c->local_submission_allow = true;
+        else if (strcasecmp(v, "policy") == 0)
+            c->local_submission_allow = false;
+        else
+            return "expected allow or policy";
+        return NULL;
+    case K_MODE:
+        if (strcasecmp(v, "enforce") == 0)
+            c->mode = RM_MODE_ENFORCE;
+        else if (strcasecmp(v, "report") == 0)
+            c->mode = RM_MODE_REPORT;
+        else
+            return "expected enforce or report";
+        return NULL;
+    case K_ON_ERROR:
+        if (strcasecmp(v, "tempfail") == 0)
+            c->on_error = RM_ON_ERROR_TEMPFAIL;
+        else if (strcasecmp(v, "accept") == 0)
+            c->on_error = RM_ON_ERROR_ACCEPT;
+        else if (strcasecmp(v, "reject") == 0)
+            c->on_error = RM_ON_ERROR_REJECT;
+        else
+            return "expected tempfail, accept or reject";
+        return NULL;
+    case K_REJECT_REPLY:
+        /* Must be a 5xx reply with an RFC 3463 enhanced status code. */
+        if (!(v[0] == '5' && v[1] >= '0' && v[1] <= '5' && v[2] >= '0' && v[2] <= '9' && v[3] == ' '
+              && v[4] == '5' && v[5] == '.' && strchr(v + 6, ' ') != NULL))
+            return "expected a 5xx reply with an enhanced status code, like \"550 5.7.1 Relay access denied\"";
+        if (strchr(v, '%') != NULL)
+            return "'%' is not allowed in the reply text";
+        if (snprintf(c->reject_reply, sizeof(c->reject_reply), "%s", v) >= (int) sizeof(c->reject_reply))
+            return "value too long";
+        return NULL;
+    case K_MAX_ENTRIES:
+        if (parse_u64(v, 1, 1000000000u, &c->max_entries) < 0)
+            return "expected a number from 1 to 1000000000";
+        return NULL;
+    case K_MAX_LIST_BYTES:
+        if (parse_u64(v, 1, (uint64_t) 64 << 30, &c->max_list_bytes) < 0)
+            return "expected a number of bytes from 1 to 68719476736";
+        return NULL;
+    case K_USER:
+        if (snprintf(c->user, sizeof(c->user), "%s", v) >= (int) sizeof(c->user))
+            return "value too long";
+        return NULL;
+    case K_PID_FILE:
+        if (v[0] == '\0') {
+            c->pid_file[0] = '\0';
+            return NULL;
+        }
+        return set_path(c->pid_file, c->dir, v) < 0 ? "path too long" : NULL;
+    default:
+        return "internal error: unknown key";
+    }
+}
+
+/* rm_config_defaults - the configuration of an empty file */
+
+rm_config *rm_config_defaults(const char *dir)
+{
+    rm_config *c;
+    char    why[256];
+
+    if ((c = rm_calloc(1, sizeof(*c))) == NULL)
+        return NULL;
+    snprintf(c->dir, sizeof(c->dir), "%s", dir ? dir : "");
+    for (size_t k = 0; k < K__COUNT; k++) {
+        if (k == K_LOCAL_DOMAINS || k == K_USER || k == K_PID_FILE)
+            continue;
+        if (set_value(c, (enum key) k, keys[k].dflt, why, sizeof(why)) != NULL) {
+            rm_config_free(c);
+            return NULL;
+        }
+    }
+    if ((c->local_domains = rm_strdup("")) == NULL) {
+        rm_config_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void    rm_config_free(rm_config *c)
+{
+    if (c) {
+        rm_free(c->local_domains);
+        rm_free(c);
+    }
+}
+
+static int is_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r';
+}
+
+/* apply_logical_line - "name = value" spanning [s, e) (continuations joined) */
+
+static void apply_logical_line(rm_config *c, const char *name, char *s, size_t len,
+                               unsigned line, rm_diag *d)
+{
+    char   *eq, *ks, *ke, *vs, *ve;
+    size_t  k;
+    char    why[256];
+    const char *err;
+
+    s[len] = '\0';
+    if ((eq = strchr(s, '=')) == NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, name, line, 1, "expected \"name = value\"");
+        return;
+    }
+    ks = s;
+    while (is_space(*ks))
+        ks++;
+    ke = eq;
+    while (ke > ks && is_space(ke[-1]))
+        ke--;
+    vs = eq + 1;
+    while (is_space(*vs) || *vs == '\n')
+        vs++;
+    ve = s + len;
+    while (ve > vs && (is_space(ve[-1]) || ve[-1] == '\n'))
+        ve--;
+    *ke = '\0';
+    *ve = '\0';
+    /* Continuation lines were joined with newlines; make them spaces. */
+    for (char *p = vs; *p; p++)
+        if (*p == '\n' || *p == '\t')
+            *p = ' ';
+    if (*ks == '\0') {
+        rm_diag_add(d, RM_SEV_ERROR, name, line, 1, "missing setting name before '='");
+        return;
+    }
+    for (k = 0; k < K__COUNT; k++)
+        if (strcmp(keys[k].name, ks) == 0)
+            break;
+    if (k == K__COUNT) {
+        rm_diag_add(d, RM_SEV_ERROR, name, line, (unsigned) (ks - s) + 1,
+                    "unknown setting \"%.60s\"", ks);
+        return;
+    }
+    if (c->set_line[k])
+        rm_diag_add(d, RM_SEV_WARNING, name, line, (unsigned) (ks - s) + 1,
+                    "%s is set again (first on line %u); the later value wins",
+                    keys[k].name, c->set_line[k]);
+    if ((err = set_value(c, (enum key) k, vs, why, sizeof(why))) != NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, name, line, (unsigned) (vs - s) + 1,
+                    "bad value for %s: %s", keys[k].name, err);
+        return;
+    }
+    c->set_line[k] = line;
+}
+
+/* rm_config_parse_buffer - parse settings from memory */
+
+int     rm_config_parse_buffer(const char *name, const char *dir, const char *buf,
+                               size_t len, rm_config **out, rm_diag *d)
+{
+    rm_config *c;
+    char   *logical;
+    size_t  llen = 0, pos = 0;
+    unsigned line = 0, lstart = 0;
+    size_t  errors_before = d->errors;
+
+    if ((c = rm_config_defaults(dir)) == NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "out of memory");
+        return -1;
+    }
+    snprintf(c->path, sizeof(c->path), "%s", name);
+    if ((logical = rm_malloc(len + 1)) == NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "out of memory");
+        rm_config_free(c);
+        return -1;
+    }
+    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+        pos = 3;
+    while (pos < len) {
+        const char *s = buf + pos;
+        const char *nl = memchr(s, '\n', len - pos);
+        size_t  n = nl ? (size_t) (nl - s) : len - pos;
+        size_t  i = 0;
+
+        pos += n + (nl ? 1 : 0);
+        line++;
+        if (memchr(s, '\0', n) != NULL) {
+            rm_diag_add(d, RM_SEV_ERROR, name, line, (unsigned) ((const char *) memchr(s, '\0', n) - s) + 1,
+                        "NUL byte");
+            continue;
+        }
+        while (i < n && is_space(s[i]))
+            i++;
+        if (i == n || s[i] == '#')
+            continue;                   /* blank or comment: ends nothing */
+        if (i > 0) {
+            /* Leading white space continues the previous setting. */
+            if (llen == 0) {
+                rm_diag_add(d, RM_SEV_ERROR, name, line, (unsigned) i + 1,
+                            "continuation line without a setting before it");
+                continue;
+            }
+            logical[llen++] = '\n';
+            memcpy(logical + llen, s + i, n - i);
+            llen += n - i;
+            continue;
+        }
+        if (llen > 0)
+            apply_logical_line(c, name, logical, llen, lstart, d);
+        memcpy(logical, s, n);
+        llen = n;
+        lstart = line;
+    }
+    if (llen > 0)
+        apply_logical_line(c, name, logical, llen, lstart, d);
+    rm_free(logical);
+    if (d->errors > errors_before) {
+        rm_config_free(c);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+/* rm_config_load - read and parse a configuration file */
+
+int     rm_config_load(const char *path, rm_config **out, rm_diag *d)
+{
+    struct stat st;
+    char   *buf, dir[RM_PATH_LEN];
+    const char *slash;
+    size_t  got = 0;
+    int     fd, rc;
+
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "not a regular file");
+        close(fd);
+        return -1;
+    }
+    if ((uint64_t) st.st_size > MAX_CONFIG_BYTES) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "file is over %u bytes", MAX_CONFIG_BYTES);
+        close(fd);
+        return -1;
+    }
+    if ((buf = rm_malloc((size_t) st.st_size + 1)) == NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "out of memory");
+        close(fd);
+        return -1;
+    }
+    while (got < (size_t) st.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t) st.st_size - got);
+
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1) {
+            rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "read error: %s", strerror(errno));
+            rm_free(buf);
+            close(fd);
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t) n;
+    }
+    close(fd);
+    if ((slash = strrchr(path, '/')) == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int) (slash - path), path);
+    rc = rm_config_parse_buffer(path, dir, buf, got, out, d);
+    rm_free(buf);
+    return rc;
+}
+
+/* rm_config_mailer_is_local - is mailer in local_mailers? (case-insensitive) */
+
+bool    rm_config_mailer_is_local(const rm_config *c, const char *mailer)
+{
+    const char *p = c->local_mailers;
+    size_t  mlen = strlen(mailer);
+
+    if (mlen == 0)
+        return false;
+    while (*p) {
+        size_t  n = strcspn(p, ", \t");
+
+        if (n == mlen && strncasecmp(p, mailer, n) == 0)
+            return true;
+        p += n;
+        while (*p == ',' || *p == ' ' || *p == '\t')
+            p++;
+    }
+    return false;
+}

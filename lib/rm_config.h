@@ -1,0 +1,71 @@
+#ifndef RM_CONFIG_H
+#define RM_CONFIG_H
+
+/* rm_config - relaymilter.conf: name = value lines, like Postfix's main.cf */
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rm_diag.h"
+#include "rm_policy.h"
+
+#define RM_DEFAULT_CONFIG "/etc/relaymilter/relaymilter.conf"
+#define RM_PATH_LEN 4096
+
+enum rm_detect { RM_DETECT_DOMAINS = 0, RM_DETECT_MAILER = 1 };
+enum rm_mode { RM_MODE_ENFORCE = 0, RM_MODE_REPORT = 1 };
+enum rm_on_error { RM_ON_ERROR_TEMPFAIL = 0, RM_ON_ERROR_ACCEPT = 1, RM_ON_ERROR_REJECT = 2 };
+
+/*
+ * A loaded configuration.  Paths are absolute or relative to the current
+ * directory: relative paths in the file are resolved against the file's
+ * directory.  set_line[] says where each setting was written (0: default).
+ */
+typedef struct rm_config {
+    char    path[RM_PATH_LEN];
+    char    dir[RM_PATH_LEN];
+    char    milter_socket[RM_PATH_LEN];
+    char    control_socket[RM_PATH_LEN];
+    unsigned relay_flags;
+    char    list_path[RM_LIST__COUNT][RM_PATH_LEN];
+    char   *local_domains;              /* raw value, rm_malloc'd; "" when unset */
+    enum rm_detect relay_detect;
+    char    local_mailers[1024];        /* comma/space separated names */
+    bool    local_submission_allow;
+    enum rm_mode mode;
+    enum rm_on_error on_error;
+    char    reject_reply[512];
+    uint64_t max_entries;
+    uint64_t max_list_bytes;
+    char    user[256];
+    char    pid_file[RM_PATH_LEN];
+    unsigned set_line[32];
+} rm_config;
+
+/* The settings, in the order of the manual; rm_config_key_count() of them. */
+size_t  rm_config_key_count(void);
+const char *rm_config_key_name(size_t i);
+const char *rm_config_key_default(size_t i);
+
+/* rm_config_defaults - a configuration as if the file were empty; dir is
+ * where relative list paths point.  Returns NULL when out of memory. */
+rm_config *rm_config_defaults(const char *dir);
+
+/*
+ * rm_config_load - read path.  Every unknown name and bad value is reported
+ * with file and line (and column where it helps); returns 0 with *out set,
+ * or -1 with nothing allocated.
+ */
+int     rm_config_load(const char *path, rm_config **out, rm_diag *d);
+
+/* rm_config_parse_buffer - the same from memory (tests, fuzzing) */
+int     rm_config_parse_buffer(const char *name, const char *dir, const char *buf,
+                               size_t len, rm_config **out, rm_diag *d);
+
+void    rm_config_free(rm_config *c);
+
+/* rm_config_mailer_is_local - is this {rcpt_mailer} one of local_mailers? */
+bool    rm_config_mailer_is_local(const rm_config *c, const char *mailer);
+
+#endif

@@ -1,0 +1,262 @@
+/* rm_domains - the set of local domains and address literals */
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "rm_addr.h"
+#include "rm_domains.h"
+#include "rm_mem.h"
+
+#define MAX_DOMAIN 255
+#define MAX_DOMAINS_FILE (64u * 1024u * 1024u)
+
+struct rm_domains {
+    size_t  n;
+    char  **names;                      /* sorted, in the same allocation */
+};
+
+/* rm_domain_normalize - canonical form of a domain or address literal */
+
+int     rm_domain_normalize(const char *in, size_t len, char *buf, size_t buflen)
+{
+    size_t  i;
+
+    if (len > 0 && in[0] == '[') {
+        char    tmp[MAX_DOMAIN + 1], txt[RM_ADDR_STRLEN];
+        rm_addr a;
+        const char *p;
+        size_t  plen;
+        int     n;
+
+        if (len < 3 || in[len - 1] != ']' || len - 2 > MAX_DOMAIN)
+            return -1;
+        p = in + 1;
+        plen = len - 2;
+        if (plen > 5 && strncasecmp(p, "IPv6:", 5) == 0) {
+            if (rm_addr_parse(p + 5, plen - 5, &a, NULL) < 0 || a.family != RM_AF_INET6)
+                return -1;
+        } else {
+            memcpy(tmp, p, plen);
+            tmp[plen] = '\0';
+            if (rm_addr_parse(tmp, plen, &a, NULL) < 0 || a.family != RM_AF_INET)
+                return -1;
+        }
+        rm_addr_format(&a, txt, sizeof(txt));
+        n = snprintf(buf, buflen, a.family == RM_AF_INET6 ? "[IPv6:%s]" : "[%s]", txt);
+        return n < 0 || (size_t) n >= buflen ? -1 : n;
+    }
+    if (len > 0 && in[len - 1] == '.')
+        len--;
+    if (len == 0 || len > MAX_DOMAIN || len + 1 > buflen)
+        return -1;
+    for (i = 0; i < len; i++) {
+        char    c = in[i];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (char) (c - 'A' + 'a');
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'))
+            return -1;
+        if (c == '.' && (i == 0 || in[i - 1] == '.'))
+            return -1;
+        buf[i] = c;
+    }
+    buf[len] = '\0';
+    return (int) len;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Items are collected in two passes over the text: count and size, then copy. */
+
+typedef struct walker {
+    const char *file;
+    unsigned line;
+    bool    per_line;                   /* file: one line per item */
+} walker;
+
+static int walk(const char *text, size_t len, const walker *w, rm_diag *d,
+                char **slots, char *store, size_t *n_out, size_t *bytes_out)
+{
+    size_t  i = 0, n = 0, bytes = 0;
+    unsigned line = w->line;
+    int     bad = 0;
+
+    while (i < len) {
+        size_t  start, end;
+        char    norm[MAX_DOMAIN + 16];
+        int     nl;
+
+        if (text[i] == '\n') {
+            if (w->per_line)
+                line++;
+            i++;
+            continue;
+        }
+        if (text[i] == '#' && w->per_line) {
+            while (i < len && text[i] != '\n')
+                i++;
+            continue;
+        }
+        if (text[i] == ',' || text[i] == ' ' || text[i] == '\t' || text[i] == '\r') {
+            i++;
+            continue;
+        }
+        start = i;
+        while (i < len && text[i] != ',' && text[i] != ' ' && text[i] != '\t'
+               && text[i] != '\r' && text[i] != '\n' && !(w->per_line && text[i] == '#'))
+            i++;
+        end = i;
+        if ((nl = rm_domain_normalize(text + start, end - start, norm, sizeof(norm))) < 0) {
+            if (d)
+                rm_diag_add(d, RM_SEV_ERROR, w->file, line, 0,
+                            "local_domains: \"%.*s\" is not a domain name or address literal",
+                            (int) (end - start > 80 ? 80 : end - start), text + start);
+            bad = 1;
+            continue;
+        }
+        if (slots) {
+            slots[n] = store + bytes;
+            memcpy(store + bytes, norm, (size_t) nl + 1);
+        }
+        n++;
+        bytes += (size_t) nl + 1;
+    }
+    *n_out = n;
+    *bytes_out = bytes;
+    return bad ? -1 : 0;
+}
+
+static char *read_small_file(const char *path, size_t *len, rm_diag *d,
+                             const char *file, unsigned line)
+{
+    struct stat st;
+    char   *buf;
+    size_t  got = 0;
+    int     fd;
+
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+        rm_diag_add(d, RM_SEV_ERROR, file, line, 0, "local_domains: cannot open %s: %s",
+                    path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || (uint64_t) st.st_size > MAX_DOMAINS_FILE) {
+        rm_diag_add(d, RM_SEV_ERROR, file, line, 0,
+                    "local_domains: %s is not a regular file of at most %u bytes",
+                    path, MAX_DOMAINS_FILE);
+        close(fd);
+        return NULL;
+    }
+    if ((buf = rm_malloc((size_t) st.st_size + 1)) == NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, file, line, 0, "local_domains: out of memory");
+        close(fd);
+        return NULL;
+    }
+    while (got < (size_t) st.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t) st.st_size - got);
+
+        if (r == -1 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t) r;
+    }
+    close(fd);
+    buf[got] = '\0';
+    *len = got;
+    return buf;
+}
+
+/* rm_domains_parse - build the set */
+
+int     rm_domains_parse(const char *value, const char *basedir, const char *file,
+                         unsigned line, rm_domains **out, rm_diag *d)
+{
+    const char *text = value;
+    char   *filebuf = NULL;
+    size_t  len = strlen(value), n, bytes;
+    walker  w = {file, line, false};
+    rm_domains *s;
+    char    path[4096];
+
+    while (*text == ' ' || *text == '\t')
+        text++;
+    if (strncmp(text, "file:", 5) == 0) {
+        const char *p = text + 5;
+
+        if (p[0] == '/' || basedir == NULL || basedir[0] == '\0')
+            snprintf(path, sizeof(path), "%s", p);
+        else
+            snprintf(path, sizeof(path), "%s/%s", basedir, p);
+        if ((filebuf = read_small_file(path, &len, d, file, line)) == NULL)
+            return -1;
+        text = filebuf;
+        w.file = path;
+        w.line = 1;
+        w.per_line = true;
+    } else {
+        len = strlen(text);
+    }
+    if (walk(text, len, &w, d, NULL, NULL, &n, &bytes) < 0) {
+        rm_free(filebuf);
+        return -1;
+    }
+    if ((s = rm_malloc(sizeof(*s) + n * sizeof(char *) + bytes)) == NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, file, line, 0, "local_domains: out of memory");
+        rm_free(filebuf);
+        return -1;
+    }
+    s->names = (char **) (void *) (s + 1);
+    walk(text, len, &w, NULL, s->names, (char *) (s->names + n), &s->n, &bytes);
+    rm_free(filebuf);
+    qsort(s->names, s->n, sizeof(char *), name_cmp);
+    *out = s;
+    return 0;
+}
+
+void    rm_domains_free(rm_domains *s)
+{
+    rm_free(s);
+}
+
+/* rm_domains_contains - binary search of the normalized name */
+
+bool    rm_domains_contains(const rm_domains *s, const char *domain, size_t len)
+{
+    char    norm[MAX_DOMAIN + 16];
+    size_t  lo = 0, hi;
+
+    if (s == NULL || rm_domain_normalize(domain, len, norm, sizeof(norm)) < 0)
+        return false;
+    hi = s->n;
+    while (lo < hi) {
+        size_t  mid = lo + (hi - lo) / 2;
+        int     c = strcmp(s->names[mid], norm);
+
+        if (c == 0)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+size_t  rm_domains_count(const rm_domains *s)
+{
+    return s ? s->n : 0;
+}
+
+const char *rm_domains_get(const rm_domains *s, size_t i)
+{
+    return s && i < s->n ? s->names[i] : NULL;
+}

@@ -1,0 +1,255 @@
+/* rm_entry - one list entry: the forms of DESIGN.md, parsed without allocating */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "rm_entry.h"
+
+#define V4_MAPPED_LO (((rm_u128) 0xffff) << 32)
+#define V4_MAPPED_HI (V4_MAPPED_LO | 0xffffffffu)
+
+static int efail(rm_perr *err, size_t off, const char *s, size_t len, const char *what)
+{
+    err->off = off;
+    snprintf(err->msg, sizeof(err->msg), "%s in \"%.*s\"", what, (int) (len > 80 ? 80 : len), s);
+    return -1;
+}
+
+/* parse_one - one address, IPv6 optionally in brackets */
+
+static int parse_one(const char *s, size_t len, size_t base, const char *whole,
+                     size_t wlen, rm_addr *a, rm_perr *err)
+{
+    rm_perr sub;
+
+    if (len >= 1 && s[0] == '[') {
+        if (len < 2 || s[len - 1] != ']')
+            return efail(err, base, whole, wlen, "'[' without a matching ']'");
+        if (rm_addr_parse(s + 1, len - 2, a, &sub) < 0)
+            return efail(err, base + 1 + sub.off, whole, wlen, sub.msg);
+        if (a->family != RM_AF_INET6)
+            return efail(err, base, whole, wlen, "brackets are only for IPv6 addresses");
+        return 0;
+    }
+    if (rm_addr_parse(s, len, a, &sub) < 0)
+        return efail(err, base + sub.off, whole, wlen, sub.msg);
+    return 0;
+}
+
+/* fold_mapped - an entry entirely inside ::ffff:0:0/96 becomes IPv4 */
+
+static void fold_mapped(rm_entry *e)
+{
+    if (e->family != RM_AF_INET6)
+        return;
+    if (e->form == RM_FORM_EXCH) {
+        if ((e->mask >> 32) == ~(rm_u128) 0 >> 32 && (e->net >> 32) == 0xffff) {
+            e->net &= 0xffffffffu;
+            e->mask &= 0xffffffffu;
+        } else {
+            return;
+        }
+    } else if (!(e->lo >= V4_MAPPED_LO && e->hi <= V4_MAPPED_HI)) {
+        return;
+    }
+    e->family = RM_AF_INET;
+    e->lo &= 0xffffffffu;
+    e->hi &= 0xffffffffu;
+    if (e->plen >= 96)
+        e->plen -= 96;
+}
+
+/* parse_plen - a decimal prefix length, no sign, no leading zero */
+
+static int parse_plen(const char *s, size_t len, size_t base, unsigned bits,
+                      const char *whole, size_t wlen, unsigned *plen, rm_perr *err)
+{
+    unsigned v = 0;
+
+    if (len == 0)
+        return efail(err, base, whole, wlen, "prefix length missing after '/'");
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return efail(err, base + i, whole, wlen, "prefix length must be a decimal number");
+        if (i >= 3)
+            return efail(err, base, whole, wlen, bits == 32 ?
+                         "prefix length over 32" : "prefix length over 128");
+        v = v * 10 + (unsigned) (s[i] - '0');
+    }
+    if (len > 1 && s[0] == '0')
+        return efail(err, base, whole, wlen, "prefix length with a leading zero");
+    if (v > bits)
+        return efail(err, base, whole, wlen, bits == 32 ?
+                     "prefix length over 32" : "prefix length over 128");
+    *plen = v;
+    return 0;
+}
+
+/* rm_entry_parse - parse one entry */
+
+int     rm_entry_parse(const char *s, size_t len, rm_entry *e, rm_perr *err)
+{
+    size_t  i, sep = len;
+    char    sepc = 0;
+    rm_addr a, b;
+    unsigned bits;
+
+    memset(e, 0, sizeof(*e));
+    e->plen = -1;
+    if (len == 0)
+        return efail(err, 0, s, len, "empty entry");
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) s[i];
+
+        if (c == 0)
+            return efail(err, i, s, len, "NUL byte");
+        if (c == ' ' || c == '\t')
+            return efail(err, i, s, len, "unexpected space (one entry per line)");
+        if (c >= 0x80 || c < 0x20 || c == 0x7f) {
+            char    what[64];
+
+            snprintf(what, sizeof(what), "unexpected byte 0x%02X (entries are ASCII)", c);
+            return efail(err, i, s, len, what);
+        }
+        if ((c == '/' || c == ';' || c == '-') && sep == len) {
+            sep = i;
+            sepc = (char) c;
+        } else if ((c == '/' || c == ';' || c == '-') && sepc != 0) {
+            char    what[64];
+
+            snprintf(what, sizeof(what), "unexpected '%c' after '%c'", c, sepc);
+            return efail(err, i, s, len, what);
+        }
+    }
+    if (parse_one(s, sep, 0, s, len, &a, err) < 0)
+        return -1;
+    e->family = a.family;
+    bits = a.family == RM_AF_INET ? 32 : 128;
+
+    if (sepc == 0) {
+        e->form = RM_FORM_HOST;
+        e->lo = e->hi = a.v;
+        e->plen = (int) bits;
+        e->interval = true;
+    } else if (sepc == '/') {
+        const char *m = s + sep + 1;
+        size_t  mlen = len - sep - 1;
+        rm_u128 mask;
+        unsigned plen;
+
+        if (mlen > 0 && memchr(m, '.', mlen) != NULL) {
+            rm_perr sub;
+            int     p;
+
+            if (a.family != RM_AF_INET)
+                return efail(err, sep + 1, s, len, "a dotted mask needs an IPv4 address");
+            if (rm_addr_parse(m, mlen, &b, &sub) < 0 || b.family != RM_AF_INET)
+                return efail(err, sep + 1 + (b.family == RM_AF_INET ? sub.off : 0), s, len,
+                             "bad dotted netmask");
+            if ((p = rm_plen_from_mask(b.v, 32)) < 0)
+                return efail(err, sep + 1, s, len,
+                             "netmask is not contiguous (write Exchange's 'net;mask' form to match with it)");
+            e->form = RM_FORM_MASK;
+            plen = (unsigned) p;
+        } else {
+            if (parse_plen(m, mlen, sep + 1, bits, s, len, &plen, err) < 0)
+                return -1;
+            e->form = RM_FORM_CIDR;
+        }
+        mask = rm_mask_from_plen(plen, bits);
+        if ((a.v & ~mask) != 0) {
+            char    what[RM_ADDR_STRLEN + 120];
+            char    net[RM_ADDR_STRLEN];
+            rm_addr n = a;
+
+            n.v = a.v & mask;
+            rm_addr_format(&n, net, sizeof(net));
+            snprintf(what, sizeof(what), "host bits set outside the /%u mask (did you mean %s/%u?)",
+                     plen, net, plen);
+            return efail(err, 0, s, len, what);
+        }
+        e->lo = a.v;
+        e->hi = a.v | (~mask & (bits == 32 ? 0xffffffffu : ~(rm_u128) 0));
+        e->plen = (int) plen;
+        e->interval = true;
+    } else if (sepc == ';') {
+        const char *m = s + sep + 1;
+        size_t  mlen = len - sep - 1;
+        rm_perr sub;
+
+        if (mlen == 0)
+            return efail(err, sep, s, len, "mask missing after ';'");
+        if (rm_addr_parse(m, mlen, &b, &sub) < 0)
+            return efail(err, sep + 1 + sub.off, s, len, sub.msg);
+        if (b.family != a.family)
+            return efail(err, sep + 1, s, len, "mask and address are of different families");
+        e->form = RM_FORM_EXCH;
+        e->net = a.v;
+        e->mask = b.v;
+        e->plen = rm_plen_from_mask(b.v, bits);
+        e->dead = (a.v & ~b.v) != 0;
+        e->interval = e->plen >= 0 && !e->dead;
+        if (e->interval) {
+            e->lo = a.v;
+            e->hi = a.v | (~b.v & (bits == 32 ? 0xffffffffu : ~(rm_u128) 0));
+        } else {
+            e->lo = e->hi = a.v;
+        }
+    } else {
+        if (sep + 1 >= len)
+            return efail(err, sep, s, len, "range end missing after '-'");
+        if (parse_one(s + sep + 1, len - sep - 1, sep + 1, s, len, &b, err) < 0)
+            return -1;
+        if (b.family != a.family)
+            return efail(err, sep + 1, s, len, "range mixes IPv4 and IPv6");
+        if (b.v < a.v)
+            return efail(err, sep + 1, s, len, "range is reversed (end before start)");
+        e->form = RM_FORM_RANGE;
+        e->lo = a.v;
+        e->hi = b.v;
+        e->interval = true;
+        for (unsigned p = 0; p <= bits; p++) {
+            rm_u128 mask = rm_mask_from_plen(p, bits);
+
+            if ((a.v & ~mask) == 0 && b.v == (a.v | (~mask & (bits == 32 ? 0xffffffffu : ~(rm_u128) 0)))) {
+                e->plen = (int) p;
+                break;
+            }
+        }
+    }
+    fold_mapped(e);
+    return 0;
+}
+
+/* rm_entry_format - the entry in its own form, canonical addresses */
+
+size_t  rm_entry_format(const rm_entry *e, char *buf, size_t len)
+{
+    char    x[RM_ADDR_STRLEN], y[RM_ADDR_STRLEN];
+    rm_addr a = {e->family, e->form == RM_FORM_EXCH ? e->net : e->lo};
+    rm_addr b = {e->family, e->form == RM_FORM_EXCH ? e->mask : e->hi};
+    int     n;
+
+    rm_addr_format(&a, x, sizeof(x));
+    rm_addr_format(&b, y, sizeof(y));
+    switch (e->form) {
+    case RM_FORM_HOST:
+        n = snprintf(buf, len, "%s", x);
+        break;
+    case RM_FORM_CIDR:
+        n = snprintf(buf, len, e->family == RM_AF_INET6 ? "%s/%d" : "%s/%d", x, e->plen);
+        break;
+    case RM_FORM_MASK:
+        b.v = rm_mask_from_plen((unsigned) e->plen, 32);
+        rm_addr_format(&b, y, sizeof(y));
+        n = snprintf(buf, len, "%s/%s", x, y);
+        break;
+    case RM_FORM_EXCH:
+        n = snprintf(buf, len, "%s;%s", x, y);
+        break;
+    default:
+        n = snprintf(buf, len, "%s-%s", x, y);
+        break;
+    }
+    return n < 0 ? 0 : (size_t) n;
+}

@@ -1,0 +1,64 @@
+#ifndef RM_LIST_H
+#define RM_LIST_H
+
+/* rm_list - an allow, deny or local-IP list: loaded into one arena, indexed */
+
+#include <stdint.h>
+
+#include "rm_diag.h"
+#include "rm_entry.h"
+
+typedef struct rm_list rm_list;
+
+typedef struct rm_limits {
+    uint64_t max_entries;               /* entries per list */
+    uint64_t max_bytes;                 /* size of a list file */
+} rm_limits;
+
+#define RM_DEFAULT_MAX_ENTRIES 16000000u
+#define RM_DEFAULT_MAX_BYTES   (1024u * 1024u * 1024u)
+#define RM_MAX_LINE            4096     /* bytes per line, comment included */
+
+/* A match: which entry, by its index in the list (see rm_list_entry). */
+typedef struct rm_match {
+    uint32_t entry;
+} rm_match;
+
+/* What a list knows of one of its entries. */
+typedef struct rm_entry_info {
+    unsigned line;                      /* 1-based line in the file */
+    rm_entry entry;                     /* as parsed (text rebuilt from it) */
+    bool    indexed;                    /* false: covered by another entry */
+} rm_entry_info;
+
+/*
+ * rm_list_load - read a list file and build its index.  The file is read
+ * with one read into one buffer; entries and index live in one arena.  The
+ * heap allocations per load are a small constant (rm_malloc is the door).
+ * On any error nothing is loaded: *out is left alone, every error found is
+ * added to d (file, line, column, text), and -1 is returned.  The display
+ * name in messages is path itself.
+ */
+int     rm_list_load(const char *path, const rm_limits *lim, rm_list **out, rm_diag *d);
+
+/* rm_list_load_buffer - the same, from memory; name is used in messages */
+int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
+                            const rm_limits *lim, rm_list **out, rm_diag *d);
+
+/* rm_list_empty - a list with no entries (for a rule that is off) */
+int     rm_list_empty(const char *name, rm_list **out, rm_diag *d);
+
+void    rm_list_free(rm_list *l);
+
+/* rm_list_match - does a match any entry?  Never allocates. */
+bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m);
+
+uint32_t rm_list_count(const rm_list *l);          /* all entries */
+uint32_t rm_list_count_family(const rm_list *l, enum rm_family f);
+const char *rm_list_name(const rm_list *l);
+size_t  rm_list_bytes(const rm_list *l);           /* memory held, all of it */
+
+/* rm_list_entry - describe entry idx (0 <= idx < rm_list_count) */
+int     rm_list_entry(const rm_list *l, uint32_t idx, rm_entry_info *info);
+
+#endif
