@@ -445,7 +445,7 @@ int     rm_config_load(const char *path, rm_config **out, rm_diag *d)
     }
     close(fd);
     if ((slash = strrchr(path, '/')) == NULL)
-        snprintf(dir, sizeof(dir), ".");
+        dir[0] = '\0';                  /* relative paths stay relative to "." */
     else if (slash == path)
         snprintf(dir, sizeof(dir), "/");
     else

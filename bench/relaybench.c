@@ -1,0 +1,615 @@
+/* relaybench - measure the list loader and index against a memory baseline */
+
+/*
+ * relaybench --entries N --family 4|6 [--json] [--seed S] [--lookups M]
+ *
+ * Builds a random list of N prefixes, writes it as a list file (one CIDR
+ * prefix a line) in a fresh temporary directory, loads it through the real
+ * loader, rm_list_load(), and measures in the same run:
+ *
+ *   lookup_ns    mean time of one rm_list_match() over M pre-generated
+ *                addresses (about half inside a random entry, half uniformly
+ *                random), median of 5 timed passes
+ *   baseline_ns  mean time of one random 8-byte read from an array as large
+ *                as the arena, same loop shape and count, median of 5
+ *   load_ms      time of one rm_list_load(), median of 3
+ *   heap_allocs  heap allocations one load makes, counted by an allocator
+ *                installed with rm_mem_set_allocator() (lib's only door)
+ *   arena_bytes  rm_list_bytes(): all memory the loaded list keeps
+ *
+ * A human readable summary goes to stdout; with --json the last line is one
+ * JSON object with exactly the keys entries, family, lookup_ns, baseline_ns,
+ * load_ms, heap_allocs, arena_bytes.  Bad arguments print usage, exit 2;
+ * any other failure exits 2 as well (DESIGN.md: usage or system error).
+ */
+
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rm_addr.h"
+#include "rm_diag.h"
+#include "rm_list.h"
+#include "rm_mem.h"
+
+#define DEFAULT_LOOKUPS  10000000ull
+#define DEFAULT_SEED     1ull
+#define MAX_ENTRIES      RM_DEFAULT_MAX_ENTRIES
+#define MAX_LOOKUPS      1000000000ull
+#define LOOKUP_RUNS      5
+#define LOAD_RUNS        3
+
+static const char *progname = "relaybench";
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: %s --entries N --family 4|6 [--json] [--seed S] [--lookups M]\n"
+            "  --entries N   prefixes in the generated list (1..%u)\n"
+            "  --family F    4 (IPv4) or 6 (IPv6)\n"
+            "  --json        end the output with one JSON object on its own line\n"
+            "  --seed S      random seed (default %llu)\n"
+            "  --lookups M   addresses per timed pass (default %llu)\n",
+            progname, (unsigned) MAX_ENTRIES, (unsigned long long) DEFAULT_SEED,
+            (unsigned long long) DEFAULT_LOOKUPS);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt,...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: ", progname);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    usage(stderr);
+    exit(2);
+}
+
+static void __attribute__((noreturn)) fail(const char *what)
+{
+    fprintf(stderr, "%s: %s: %s\n", progname, what, strerror(errno));
+    exit(2);
+}
+
+static void *xmalloc(size_t n)
+{
+    void   *p = malloc(n ? n : 1);
+
+    if (p == NULL)
+        fail("out of memory");
+    return p;
+}
+
+/* parse_u64 - a plain decimal number in [min, max], or a usage error */
+
+static uint64_t parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+    char   *end;
+    unsigned long long v;
+
+    if (*s < '0' || *s > '9')
+        usage_error("bad number for %s", opt);
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        usage_error("bad number for %s", opt);
+    return v;
+}
+
+/* Random numbers: xoshiro256**, seeded through splitmix64. */
+
+static uint64_t rng_s[4];
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static void rng_seed(uint64_t seed)
+{
+    for (int i = 0; i < 4; i++)
+        rng_s[i] = splitmix64(&seed);
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static inline uint64_t rng_next(void)
+{
+    uint64_t r = rotl(rng_s[1] * 5, 7) * 9, t = rng_s[1] << 17;
+
+    rng_s[2] ^= rng_s[0];
+    rng_s[3] ^= rng_s[1];
+    rng_s[1] ^= rng_s[2];
+    rng_s[0] ^= rng_s[3];
+    rng_s[2] ^= t;
+    rng_s[3] = rotl(rng_s[3], 45);
+    return r;
+}
+
+/* rng_below - uniform in [0, n) (Lemire's multiply; bias is negligible here) */
+
+static inline uint64_t rng_below(uint64_t n)
+{
+    return (uint64_t) (((rm_u128) rng_next() * n) >> 64);
+}
+
+static inline rm_u128 rng_u128(void)
+{
+    rm_u128 hi = rng_next();
+
+    return (hi << 64) | rng_next();
+}
+
+/*
+ * Prefix lengths, in percent.  IPv4: /16../32, weighted toward /24../32.
+ * IPv6: inside 2000::/3, /32../64 (mostly /48, /56, /64) and some /128.
+ */
+typedef struct plen_weight {
+    unsigned plen;
+    unsigned pct;
+} plen_weight;
+
+static const plen_weight w4[] = {
+    {16, 1}, {17, 1}, {18, 1}, {19, 1}, {20, 2}, {21, 2}, {22, 3}, {23, 3},
+    {24, 40}, {25, 3}, {26, 3}, {27, 3}, {28, 3}, {29, 3}, {30, 3}, {31, 3},
+    {32, 25},
+};
+
+static const plen_weight w6[] = {
+    {32, 5}, {33, 1}, {34, 1}, {35, 1}, {36, 1}, {37, 1}, {38, 1}, {39, 1},
+    {40, 1}, {41, 1}, {42, 1}, {43, 1}, {44, 1}, {45, 1}, {46, 1}, {47, 1},
+    {48, 30}, {49, 1}, {50, 1}, {51, 1}, {52, 1}, {53, 1}, {54, 1}, {55, 1},
+    {56, 15}, {57, 1}, {58, 1}, {59, 1}, {60, 1}, {61, 1}, {62, 1}, {63, 1},
+    {64, 11}, {128, 10},
+};
+
+static unsigned pick_plen(const plen_weight *w, size_t n)
+{
+    unsigned r = (unsigned) rng_below(100);
+
+    for (size_t i = 0; i < n; i++) {
+        if (r < w[i].pct)
+            return w[i].plen;
+        r -= w[i].pct;
+    }
+    return w[n - 1].plen;
+}
+
+/* host_mask - the host bits of a /plen in a width-bit address */
+
+static inline rm_u128 host_mask(unsigned plen, unsigned width)
+{
+    rm_u128 all = width == 128 ? ~(rm_u128) 0 : (((rm_u128) 1 << width) - 1);
+
+    if (plen >= width)
+        return 0;
+    return all >> plen;
+}
+
+#define V6_SPACE_BITS 125               /* 2000::/3 */
+#define V6_SPACE_BASE ((rm_u128) 0x2000 << 112)
+
+static rm_u128 random_in_space(int family)
+{
+    if (family == 4)
+        return (rm_u128) (uint32_t) rng_next();
+    return V6_SPACE_BASE | (rng_u128() & host_mask(3, 128));
+}
+
+/* The generated list, kept for building addresses inside its entries. */
+typedef struct prefix {
+    rm_u128 net;
+    unsigned plen;
+} prefix;
+
+static prefix *gen_prefixes(int family, uint64_t n)
+{
+    prefix *p = xmalloc(n * sizeof(*p));
+    unsigned width = family == 4 ? 32 : 128;
+
+    for (uint64_t i = 0; i < n; i++) {
+        unsigned plen = family == 4 ? pick_plen(w4, sizeof(w4) / sizeof(w4[0]))
+            : pick_plen(w6, sizeof(w6) / sizeof(w6[0]));
+
+        p[i].plen = plen;
+        p[i].net = random_in_space(family) & ~host_mask(plen, width);
+        if (family == 4)
+            p[i].net &= 0xffffffffu;
+    }
+    return p;
+}
+
+static void format_addr(int family, rm_u128 v, char *buf, size_t len)
+{
+    if (family == 4) {
+        uint32_t be = htonl((uint32_t) v);
+
+        inet_ntop(AF_INET, &be, buf, (socklen_t) len);
+    } else {
+        unsigned char b[16];
+
+        for (int i = 0; i < 16; i++)
+            b[i] = (unsigned char) (v >> (8 * (15 - i)));
+        inet_ntop(AF_INET6, b, buf, (socklen_t) len);
+    }
+}
+
+/* write_list - the list file, one prefix a line; returns its size */
+
+static uint64_t write_list(const char *path, int family, const prefix *p, uint64_t n)
+{
+    FILE   *fp;
+    char    addr[INET6_ADDRSTRLEN];
+    uint64_t size = 0;
+
+    if ((fp = fopen(path, "w")) == NULL)
+        fail(path);
+    for (uint64_t i = 0; i < n; i++) {
+        int     k;
+
+        format_addr(family, p[i].net, addr, sizeof(addr));
+        if ((k = fprintf(fp, "%s/%u\n", addr, p[i].plen)) < 0)
+            fail(path);
+        size += (uint64_t) k;
+    }
+    if (fclose(fp) != 0)
+        fail(path);
+    return size;
+}
+
+/* The counting allocator: every rm_malloc() of lib comes through here. */
+
+typedef struct counter {
+    uint64_t allocs;
+    uint64_t releases;
+    uint64_t live_bytes;
+} counter;
+
+#define HDR 16                          /* keeps malloc's 16-byte alignment */
+
+static void *count_alloc(size_t size, void *ctx)
+{
+    counter *c = ctx;
+    unsigned char *p = malloc(size + HDR);
+
+    if (p == NULL)
+        return NULL;
+    memcpy(p, &size, sizeof(size));
+    c->allocs++;
+    c->live_bytes += size;
+    return p + HDR;
+}
+
+static void count_release(void *ptr, void *ctx)
+{
+    counter *c = ctx;
+    unsigned char *p = (unsigned char *) ptr - HDR;
+    size_t  size;
+
+    memcpy(&size, p, sizeof(size));
+    c->releases++;
+    c->live_bytes -= size;
+    free(p);
+}
+
+static counter heap;
+
+static double now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec * 1e9 + (double) ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+
+    return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, size_t n)
+{
+    double  s[16];
+
+    memcpy(s, v, n * sizeof(*v));
+    qsort(s, n, sizeof(*s), cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static volatile uint64_t sink;
+
+/*
+ * The timed loops.  Both read their pre-generated input in order, do one
+ * dependent piece of work per element, and add its result to the volatile
+ * sink; noinline keeps each a loop of its own that the compiler cannot
+ * merge with the setup.
+ */
+static __attribute__((noinline)) void loop_lookup(const rm_list *l, const rm_addr *addrs, uint64_t m)
+{
+    rm_match mt;
+
+    for (uint64_t i = 0; i < m; i++)
+        sink += rm_list_match(l, &addrs[i], &mt) ? (uint64_t) mt.entry + 1 : 0;
+}
+
+static __attribute__((noinline)) void loop_baseline(const uint64_t *arr, const uint32_t *idx, uint64_t m)
+{
+    for (uint64_t i = 0; i < m; i++)
+        sink += arr[idx[i]];
+}
+
+/* loop_latency - the same reads, each made to wait for the one before (the
+ * array holds zeros, which the compiler cannot know): the memory latency a
+ * chain of dependent loads, like a search, pays per step.  Information
+ * only; not one of the figures in the JSON. */
+static __attribute__((noinline)) void loop_latency(const uint64_t *arr, const uint32_t *idx, uint64_t m)
+{
+    uint64_t v = 0;
+
+    for (uint64_t i = 0; i < m; i++) {
+        v = arr[idx[i] + v];
+        sink += v;
+    }
+}
+
+static void print_runs(const char *unit, const double *v, size_t n)
+{
+    printf(" (runs:");
+    for (size_t i = 0; i < n; i++)
+        printf(" %.2f", v[i]);
+    printf(" %s)\n", unit);
+}
+
+int     main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"entries", required_argument, NULL, 'n'},
+        {"family", required_argument, NULL, 'f'},
+        {"json", no_argument, NULL, 'j'},
+        {"seed", required_argument, NULL, 's'},
+        {"lookups", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    uint64_t entries = 0, seed = DEFAULT_SEED, lookups = DEFAULT_LOOKUPS;
+    int     family = 0, json = 0, c;
+    char    dir[256] = "/tmp/relaybench.XXXXXX", path[256 + 16];
+    const char *tmpdir;
+    char   *dirp;
+    prefix *pfx;
+    uint64_t file_bytes, nwords, allocs = 0, kept = 0, hits = 0, misses_inside = 0;
+    rm_allocator counting = { count_alloc, count_release, &heap };
+    rm_list *list = NULL;
+    static rm_diag diag;
+    double  load_ms[LOAD_RUNS], look_ns[LOOKUP_RUNS], base_ns[LOOKUP_RUNS], lat_ns[LOOKUP_RUNS];
+    double  lookup, baseline, latency, load, t0;
+    uint32_t *idx;
+    rm_addr *addrs;
+    unsigned char *inside;
+    uint64_t *arr;
+    size_t  arena;
+
+    if (argc > 0 && argv[0] && strrchr(argv[0], '/'))
+        progname = strrchr(argv[0], '/') + 1;
+    else if (argc > 0 && argv[0] && *argv[0])
+        progname = argv[0];
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            entries = parse_u64("--entries", optarg, 1, MAX_ENTRIES);
+            break;
+        case 'f':
+            if (strcmp(optarg, "4") == 0)
+                family = 4;
+            else if (strcmp(optarg, "6") == 0)
+                family = 6;
+            else
+                usage_error("--family must be 4 or 6, not '%s'", optarg);
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 's':
+            seed = parse_u64("--seed", optarg, 0, UINT64_MAX);
+            break;
+        case 'm':
+            lookups = parse_u64("--lookups", optarg, 1, MAX_LOOKUPS);
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage_error("bad option: %s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        usage_error("unexpected argument: %s", argv[optind]);
+    if (entries == 0)
+        usage_error("--entries is required");
+    if (family == 0)
+        usage_error("--family is required");
+
+    /* The list file, in a directory of its own. */
+    rng_seed(seed);
+    pfx = gen_prefixes(family, entries);
+    if ((tmpdir = getenv("TMPDIR")) != NULL && *tmpdir
+        && strlen(tmpdir) + sizeof("/relaybench.XXXXXX") <= sizeof(dir))
+        snprintf(dir, sizeof(dir), "%s/relaybench.XXXXXX", tmpdir);
+    if ((dirp = mkdtemp(dir)) == NULL)
+        fail("mkdtemp");
+    snprintf(path, sizeof(path), "%s/bench.list", dirp);
+    file_bytes = write_list(path, family, pfx, entries);
+
+    /* Loads: all through the counting allocator, which must see the same
+     * count every time; keep the last list for the lookups. */
+    rm_mem_set_allocator(&counting);
+    for (int r = 0; r < LOAD_RUNS; r++) {
+        uint64_t before = heap.allocs;
+
+        if (list != NULL) {
+            rm_list_free(list);
+            list = NULL;
+        }
+        if (heap.live_bytes != 0) {
+            fprintf(stderr, "%s: %" PRIu64 " bytes still held after rm_list_free\n",
+                    progname, heap.live_bytes);
+            exit(2);
+        }
+        rm_diag_init(&diag);
+        t0 = now_ns();
+        if (rm_list_load(path, NULL, &list, &diag) != 0) {
+            const rm_diag_msg *m = rm_diag_first_error(&diag);
+            char    buf[1024];
+
+            if (m != NULL)
+                rm_diag_format(m, buf, sizeof(buf));
+            fprintf(stderr, "%s: load failed: %s\n", progname, m ? buf : "(no message)");
+            exit(2);
+        }
+        load_ms[r] = (now_ns() - t0) / 1e6;
+        if (r == 0)
+            allocs = heap.allocs - before;
+        else if (heap.allocs - before != allocs) {
+            fprintf(stderr, "%s: loads made different numbers of allocations (%" PRIu64
+                    " and %" PRIu64 ")\n", progname, allocs, heap.allocs - before);
+            exit(2);
+        }
+        kept = heap.live_bytes;
+    }
+    unlink(path);
+    rmdir(dirp);
+    load = median(load_ms, LOAD_RUNS);
+    arena = rm_list_bytes(list);
+
+    /* Lookup addresses: about half inside a random entry (host bits random),
+     * half uniformly random (IPv4: all of it; IPv6: 2000::/3, where the
+     * entries are: outside it every lookup would stop at the first test). */
+    inside = xmalloc(lookups);
+    addrs = xmalloc(lookups * sizeof(*addrs));
+    memset(addrs, 0, lookups * sizeof(*addrs));
+    for (uint64_t i = 0; i < lookups; i++) {
+        rm_u128 v;
+
+        inside[i] = (unsigned char) (rng_next() & 1);
+        if (inside[i]) {
+            const prefix *p = &pfx[rng_below(entries)];
+
+            v = p->net | (rng_u128() & host_mask(p->plen, family == 4 ? 32 : 128));
+        } else {
+            v = random_in_space(family);
+        }
+        addrs[i].family = family == 4 ? RM_AF_INET : RM_AF_INET6;
+        addrs[i].v = v;
+    }
+
+    /* The baseline array: as large as the arena, every page written (with
+     * zeros: loop_latency relies on them). */
+    nwords = arena / sizeof(uint64_t);
+    if (nwords == 0)
+        nwords = 1;
+    arr = xmalloc(nwords * sizeof(*arr));
+    memset(arr, 0, nwords * sizeof(*arr));
+    idx = xmalloc(lookups * sizeof(*idx));
+    for (uint64_t i = 0; i < lookups; i++)
+        idx[i] = (uint32_t) rng_below(nwords);
+
+    /* Check, untimed: every address inside an entry must match. */
+    for (uint64_t i = 0; i < lookups; i++) {
+        bool    hit = rm_list_match(list, &addrs[i], NULL);
+
+        hits += hit;
+        if (inside[i] && !hit)
+            misses_inside++;
+    }
+    free(inside);
+    free(pfx);
+
+    /* The timed passes, lookup and baseline interleaved. */
+    for (int r = 0; r < LOOKUP_RUNS; r++) {
+        uint64_t before = heap.allocs;
+
+        t0 = now_ns();
+        loop_lookup(list, addrs, lookups);
+        look_ns[r] = (now_ns() - t0) / (double) lookups;
+        if (heap.allocs != before) {
+            fprintf(stderr, "%s: lookups allocated memory\n", progname);
+            exit(2);
+        }
+        t0 = now_ns();
+        loop_baseline(arr, idx, lookups);
+        base_ns[r] = (now_ns() - t0) / (double) lookups;
+        t0 = now_ns();
+        loop_latency(arr, idx, lookups);
+        lat_ns[r] = (now_ns() - t0) / (double) lookups;
+    }
+    lookup = median(look_ns, LOOKUP_RUNS);
+    baseline = median(base_ns, LOOKUP_RUNS);
+    latency = median(lat_ns, LOOKUP_RUNS);
+
+    printf("relaybench: IPv%d, %" PRIu64 " entries, seed %" PRIu64 ", %" PRIu64 " lookups per pass\n",
+           family, entries, seed, lookups);
+    printf("  list file    %" PRIu64 " bytes (%.1f bytes/line)\n", file_bytes,
+           (double) file_bytes / (double) entries);
+    printf("  load         %.2f ms, median of %d", load, LOAD_RUNS);
+    print_runs("ms", load_ms, LOAD_RUNS);
+    printf("  heap allocs  %" PRIu64 " per load; %" PRIu64 " bytes kept by the list\n",
+           allocs, kept);
+    printf("  arena        %zu bytes, %.2f bytes/entry\n", arena,
+           (double) arena / (double) entries);
+    printf("  lookup       %.2f ns, median of %d", lookup, LOOKUP_RUNS);
+    print_runs("ns", look_ns, LOOKUP_RUNS);
+    printf("  baseline     %.2f ns (random 8-byte read, %zu-byte array), median of %d",
+           baseline, (size_t) (nwords * sizeof(*arr)), LOOKUP_RUNS);
+    print_runs("ns", base_ns, LOOKUP_RUNS);
+    printf("  ratio        %.2f (lookup / baseline)\n", lookup / baseline);
+    printf("  (info)       %.2f ns per dependent random read, same array, median of %d",
+           latency, LOOKUP_RUNS);
+    print_runs("ns", lat_ns, LOOKUP_RUNS);
+    printf("  matched      %.1f%% of addresses; %" PRIu64 " addresses inside an entry did not match\n",
+           100.0 * (double) hits / (double) lookups, misses_inside);
+    if (kept != arena)
+        printf("  warning: the heap kept after a load (%" PRIu64 " bytes) is not rm_list_bytes (%zu)\n",
+               kept, arena);
+    if (json)
+        printf("{\"entries\": %" PRIu64 ", \"family\": %d, \"lookup_ns\": %.2f, "
+               "\"baseline_ns\": %.2f, \"load_ms\": %.2f, \"heap_allocs\": %" PRIu64
+               ", \"arena_bytes\": %zu}\n",
+               entries, family, lookup, baseline, load, allocs, arena);
+    fflush(stdout);
+
+    rm_list_free(list);
+    rm_mem_set_allocator(NULL);
+    free(arr);
+    free(idx);
+    free(addrs);
+    if (misses_inside != 0) {
+        fprintf(stderr, "%s: %" PRIu64 " addresses inside an entry did not match\n",
+                progname, misses_inside);
+        return 2;
+    }
+    return 0;
+}

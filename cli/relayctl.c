@@ -1,0 +1,81 @@
+/* relayctl - the companion CLI of relaymilter: check, lint (and more to come) */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "relayctl.h"
+
+static const char usage[] =
+    "usage: relayctl [-c CONFIG] [--json] COMMAND [ARGS]\n"
+    "commands:\n"
+    "  check ADDRESS [--local-ip ADDRESS] [--auth] [--live]\n"
+    "                     decide as the daemon would; exit 0 allow, 1 deny, 2 error\n"
+    "  check -            one address per line on standard input\n"
+    "  lint [FILE...]     validate lists (default: the configuration's); exit 1 on errors\n"
+    "options:\n"
+    "  -c CONFIG          configuration file (default " RM_DEFAULT_CONFIG ")\n"
+    "  --json             machine-readable output\n"
+    "  -V, --version      print the version\n"
+    "  -h, --help         this text; COMMAND --help for one command\n";
+
+static const struct {
+    const char *name;
+    int     (*run)(relayctl *, int, char **);
+} commands[] = {
+    {"check", cmd_check},
+    {"lint", cmd_lint},
+};
+
+int     main(int argc, char **argv)
+{
+    relayctl rc = {RM_DEFAULT_CONFIG, false, false, "relayctl"};
+    int     i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-c") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "%s: -c needs a file name\n%s", rc.progname, usage);
+                return EXIT_TROUBLE;
+            }
+            rc.config_path = argv[++i];
+            rc.config_given = true;
+        } else if (strncmp(argv[i], "--config=", 9) == 0) {
+            rc.config_path = argv[i] + 9;
+            rc.config_given = true;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            rc.json = true;
+        } else if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
+            printf("relayctl %s\n", PACKAGE_VERSION);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage, stdout);
+            return EXIT_OK;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "%s: unknown option \"%s\"\n%s", rc.progname, argv[i], usage);
+            return EXIT_TROUBLE;
+        } else {
+            break;
+        }
+    }
+    if (i >= argc) {
+        fputs(usage, stderr);
+        return EXIT_TROUBLE;
+    }
+    for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++) {
+        if (strcmp(argv[i], commands[k].name) == 0) {
+            /* Options after the command name that are global are accepted too. */
+            int     j, n = 0;
+
+            for (j = i + 1; j < argc; j++)
+                if (strcmp(argv[j], "--json") == 0)
+                    rc.json = true;
+            for (j = i; j < argc; j++)
+                if (strcmp(argv[j], "--json") != 0)
+                    argv[i + n++] = argv[j];
+            return commands[k].run(&rc, n, argv + i);
+        }
+    }
+    fprintf(stderr, "%s: unknown command \"%s\"\n%s", rc.progname, argv[i], usage);
+    return EXIT_TROUBLE;
+}

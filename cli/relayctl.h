@@ -1,0 +1,38 @@
+#ifndef RELAYCTL_H
+#define RELAYCTL_H
+
+/* relayctl - shared state of the companion CLI's commands */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "rm_config.h"
+#include "rm_diag.h"
+
+#define EXIT_OK       0
+#define EXIT_NEGATIVE 1                 /* a deny, a lint error, a rejected input */
+#define EXIT_TROUBLE  2                 /* usage or system error */
+
+typedef struct relayctl {
+    const char *config_path;
+    bool    config_given;               /* -c was used */
+    bool    json;
+    const char *progname;
+} relayctl;
+
+/* Each command: argc/argv start at the command's name. */
+int     cmd_check(relayctl *rc, int argc, char **argv);
+int     cmd_lint(relayctl *rc, int argc, char **argv);
+
+/* print_diag - every message of d on stream, compiler style */
+void    print_diag(FILE *fp, const rm_diag *d);
+
+/* json_string - write s as a JSON string literal */
+void    json_string(FILE *fp, const char *s);
+
+/* ctl_request - send one line to the daemon's control socket and copy the
+ * reply to out (NUL-terminated).  Returns 0, or -1 with why filled in. */
+int     ctl_request(const char *socket_path, const char *line, char *out, size_t outlen,
+                    char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,116 @@
+/* util - output helpers and the control-socket client shared by commands */
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "relayctl.h"
+
+/* print_diag - every message, then how many were not kept */
+
+void    print_diag(FILE *fp, const rm_diag *d)
+{
+    char    line[RM_DIAG_FILE_LEN + RM_DIAG_TEXT_LEN + 64];
+
+    for (size_t i = 0; i < d->count; i++) {
+        rm_diag_format(&d->msgs[i], line, sizeof(line));
+        fprintf(fp, "%s\n", line);
+    }
+    if (d->dropped)
+        fprintf(fp, "... and %zu more messages not shown\n", d->dropped);
+}
+
+/* json_string - RFC 8259 string with the required escapes */
+
+void    json_string(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char) *s;
+
+        if (c == '"' || c == '\\')
+            fprintf(fp, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", fp);
+        else if (c == '\t')
+            fputs("\\t", fp);
+        else if (c < 0x20)
+            fprintf(fp, "\\u%04x", c);
+        else
+            fputc(c, fp);
+    }
+    fputc('"', fp);
+}
+
+/* ctl_request - one command, one reply, on the daemon's control socket */
+
+int     ctl_request(const char *socket_path, const char *line, char *out, size_t outlen,
+                    char *why, size_t whylen)
+{
+    struct sockaddr_un sun;
+    size_t  len = strlen(line), off = 0, got = 0;
+    int     fd;
+
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    if (strlen(socket_path) >= sizeof(sun.sun_path)) {
+        snprintf(why, whylen, "control socket path is too long: %s", socket_path);
+        return -1;
+    }
+    strcpy(sun.sun_path, socket_path);
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+        snprintf(why, whylen, "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (connect(fd, (struct sockaddr *) &sun, sizeof(sun)) == -1) {
+        snprintf(why, whylen, "cannot reach relaymilter at %s: %s", socket_path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    while (off < len) {
+        ssize_t n = write(fd, line + off, len - off);
+
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1) {
+            snprintf(why, whylen, "write to %s: %s", socket_path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        off += (size_t) n;
+    }
+    shutdown(fd, SHUT_WR);
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        ssize_t n;
+        int     r = poll(&p, 1, 30000);
+
+        if (r == -1 && errno == EINTR)
+            continue;
+        if (r == 0) {
+            snprintf(why, whylen, "relaymilter did not answer within 30 seconds");
+            close(fd);
+            return -1;
+        }
+        if (got + 1 >= outlen)
+            break;
+        n = read(fd, out + got, outlen - 1 - got);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1) {
+            snprintf(why, whylen, "read from %s: %s", socket_path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t) n;
+    }
+    out[got] = '\0';
+    close(fd);
+    return 0;
+}

@@ -1,0 +1,242 @@
+/* rm_lint - warnings about loaded lists: dead, duplicate, shadowed, too wide */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "rm_lint.h"
+#include "rm_mem.h"
+
+typedef struct item {
+    enum rm_family family;
+    rm_u128 lo, hi;
+    unsigned line;
+    uint32_t idx;
+} item;
+
+static int item_before(const item *a, const item *b)
+{
+    if (a->family != b->family)
+        return a->family < b->family;
+    if (a->lo != b->lo)
+        return a->lo < b->lo;
+    if (a->hi != b->hi)
+        return a->hi > b->hi;
+    return a->line < b->line;
+}
+
+/* sort_items - heapsort: no recursion, no allocation, O(n log n) */
+
+static void sift(item *a, size_t root, size_t n)
+{
+    while (2 * root + 1 < n) {
+        size_t  c = 2 * root + 1, m = root;
+
+        if (item_before(&a[m], &a[c]))
+            m = c;
+        if (c + 1 < n && item_before(&a[m], &a[c + 1]))
+            m = c + 1;
+        if (m == root)
+            return;
+        item    t = a[root];
+
+        a[root] = a[m];
+        a[m] = t;
+        root = m;
+    }
+}
+
+static void sort_items(item *a, size_t n)
+{
+    for (size_t s = n / 2; s-- > 0;)
+        sift(a, s, n);
+    for (size_t e = n; e-- > 1;) {
+        item    t = a[0];
+
+        a[0] = a[e];
+        a[e] = t;
+        sift(a, 0, e);
+    }
+}
+
+typedef struct linemap {
+    const char *text;
+    size_t  len;
+    uint32_t *start;                    /* offset of each line; NULL: no text */
+    size_t  nlines;
+} linemap;
+
+/* column_of - where the entry on a line starts (a byte order mark is not a column) */
+
+static unsigned column_of(const linemap *lm, unsigned line)
+{
+    size_t  off, i = 0;
+
+    if (lm->start == NULL || line == 0 || line > lm->nlines)
+        return 1;
+    off = lm->start[line - 1];
+    if (line == 1 && lm->len >= 3 && memcmp(lm->text, "\xef\xbb\xbf", 3) == 0)
+        off += 3;
+    while (off + i < lm->len && (lm->text[off + i] == ' ' || lm->text[off + i] == '\t'))
+        i++;
+    return (unsigned) i + 1;
+}
+
+/* emit - one warning about a line */
+
+static void emit(rm_lint_cb cb, void *ctx, const rm_list *l, const linemap *lm,
+                 unsigned line, const char *text)
+{
+    rm_diag_msg m;
+
+    m.severity = RM_SEV_WARNING;
+    m.line = line;
+    m.col = line ? column_of(lm, line) : 0;
+    snprintf(m.file, sizeof(m.file), "%s", rm_list_name(l));
+    snprintf(m.text, sizeof(m.text), "%s", text);
+    cb(ctx, &m);
+}
+
+/* rm_lint_list - report dead, duplicate, shadowed and all-covering entries */
+
+long    rm_lint_list(const rm_list *l, int kind, const char *text, size_t len,
+                     rm_lint_cb cb, void *ctx)
+{
+    uint32_t n = rm_list_count(l), ni = 0;
+    item   *it;
+    linemap lm = {text, len, NULL, 0};
+    long    warnings = 0;
+    char    etext[RM_ENTRY_STRLEN], ctext[RM_ENTRY_STRLEN];
+    char    msg[RM_DIAG_TEXT_LEN];
+
+    if ((it = rm_malloc((size_t) (n ? n : 1) * sizeof(item))) == NULL)
+        goto nomem;
+    if (text != NULL) {
+        size_t  lines = 1;
+
+        for (size_t i = 0; i < len; i++)
+            if (text[i] == '\n')
+                lines++;
+        if ((lm.start = rm_malloc(lines * sizeof(uint32_t))) == NULL) {
+            rm_free(it);
+            goto nomem;
+        }
+        lm.start[0] = 0;
+        lm.nlines = 1;
+        for (size_t i = 0; i < len; i++)
+            if (text[i] == '\n')
+                lm.start[lm.nlines++] = (uint32_t) (i + 1);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        rm_entry_info info;
+
+        if (rm_list_entry(l, i, &info) < 0)
+            continue;
+        if (info.entry.dead) {
+            rm_entry fix = info.entry;
+
+            fix.net &= fix.mask;
+            rm_entry_format(&info.entry, etext, sizeof(etext));
+            rm_entry_format(&fix, ctext, sizeof(ctext));
+            snprintf(msg, sizeof(msg), "entry %s can never match: its net has bits outside "
+                     "its mask, and Exchange matched (IP AND mask) == net (did you mean %s?)",
+                     etext, ctext);
+            emit(cb, ctx, l, &lm, info.line, msg);
+            warnings++;
+            continue;
+        }
+        if (!info.entry.interval)
+            continue;                   /* non-contiguous: matched as written */
+        it[ni].family = info.entry.family;
+        it[ni].lo = info.entry.lo;
+        it[ni].hi = info.entry.hi;
+        it[ni].line = info.line;
+        it[ni].idx = i;
+        ni++;
+    }
+    sort_items(it, ni);
+
+    /* Shadowed and duplicate entries: the earliest-starting, widest entry
+     * seen so far covers every later one that ends before it does. */
+    {
+        int64_t cover = -1;
+
+        for (uint32_t i = 0; i < ni; i++) {
+            const item *c = cover >= 0 ? &it[cover] : NULL;
+
+            if (c && c->family == it[i].family && it[i].hi <= c->hi) {
+                rm_entry_info a, b;
+
+                rm_list_entry(l, it[i].idx, &a);
+                rm_list_entry(l, c->idx, &b);
+                rm_entry_format(&a.entry, etext, sizeof(etext));
+                rm_entry_format(&b.entry, ctext, sizeof(ctext));
+                snprintf(msg, sizeof(msg), it[i].lo == c->lo && it[i].hi == c->hi ?
+                         "entry %s repeats line %u (%s)" : "entry %s is covered by line %u (%s)",
+                         etext, c->line, ctext);
+                emit(cb, ctx, l, &lm, it[i].line, msg);
+                warnings++;
+                continue;
+            }
+            cover = i;
+        }
+    }
+
+    /* Whole-family coverage: one entry, or the union of all of them. */
+    for (int fam = 0; fam < 2; fam++) {
+        enum rm_family f = fam == 0 ? RM_AF_INET : RM_AF_INET6;
+        rm_u128 top = f == RM_AF_INET ? 0xffffffffu : ~(rm_u128) 0;
+        rm_u128 next = 0;
+        bool    all = false, any = false;
+        const char *what = kind == RM_LIST_DENY ? "as a deny list this refuses every client"
+            : kind == RM_LIST_LOCAL ? "as a local-IP list this lets every client relay"
+            : "as an allow list this opens relaying to the whole Internet";
+
+        for (uint32_t i = 0; i < ni; i++) {
+            if (it[i].family != f)
+                continue;
+            if (it[i].lo == 0 && it[i].hi == top) {
+                snprintf(msg, sizeof(msg), "entry matches every %s address: %s",
+                         f == RM_AF_INET ? "IPv4" : "IPv6", what);
+                emit(cb, ctx, l, &lm, it[i].line, msg);
+                warnings++;
+                all = false;
+                any = false;
+                break;
+            }
+            if (!any) {
+                if (it[i].lo != 0)
+                    break;
+                any = true;
+            } else if (it[i].lo > next) {
+                break;
+            }
+            if (it[i].hi == top) {
+                all = true;
+                break;
+            }
+            if (it[i].hi + 1 > next)
+                next = it[i].hi + 1;
+        }
+        if (all) {
+            snprintf(msg, sizeof(msg), "together, the entries match every %s address: %s",
+                     f == RM_AF_INET ? "IPv4" : "IPv6", what);
+            emit(cb, ctx, l, &lm, 0, msg);
+            warnings++;
+        }
+    }
+    rm_free(lm.start);
+    rm_free(it);
+    return warnings;
+
+nomem:
+    {
+        rm_diag_msg m;
+
+        m.severity = RM_SEV_ERROR;
+        m.line = m.col = 0;
+        snprintf(m.file, sizeof(m.file), "%s", rm_list_name(l));
+        snprintf(m.text, sizeof(m.text), "out of memory while checking the list");
+        cb(ctx, &m);
+    }
+    return -1;
+}

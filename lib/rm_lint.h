@@ -1,0 +1,26 @@
+#ifndef RM_LINT_H
+#define RM_LINT_H
+
+/* rm_lint - warnings about loaded lists: dead, duplicate, shadowed, too wide */
+
+#include "rm_diag.h"
+#include "rm_list.h"
+#include "rm_policy.h"
+
+/* Called once per finding, in line order within each check. */
+typedef void (*rm_lint_cb)(void *ctx, const rm_diag_msg *m);
+
+/*
+ * rm_lint_list - report what a loaded list says that an administrator
+ * probably did not mean: entries that can never match (Exchange nets with
+ * bits outside their mask), entries that repeat or fall inside another
+ * entry, and entries that cover a whole address family (for an allow or
+ * local-IP list, an open relay).  kind is the list's role, or -1 when it
+ * is not known.  text/len, when not NULL, is the file's content, used to
+ * give each warning its column.  Returns the number of warnings, or -1
+ * when out of memory (reported through cb as an error).
+ */
+long    rm_lint_list(const rm_list *l, int kind, const char *text, size_t len,
+                     rm_lint_cb cb, void *ctx);
+
+#endif

@@ -1,0 +1,396 @@
+# tests/e2e/lib.sh - harness for the end-to-end tests against a real Postfix.
+#
+# Sourced by tests/e2e/*.sh.  Builds a private Postfix instance in a temporary
+# directory (see /work/shared/notes/postfix-test-instance.md for the facts this
+# relies on), runs relaymilter against it, and talks SMTP to it from chosen
+# 127.0.0.x source addresses.  Everything it starts is stopped by an EXIT trap.
+#
+# Environment (set by `make check`, or guessed for a manual run):
+#   top_srcdir, top_builddir   source and build trees
+#   RELAYMILTER                the daemon (default $top_builddir/milter/relaymilter)
+#   POSTFIX                    the postfix command (default: found on PATH)
+#   E2E_KEEP=1                 keep the temporary directory for inspection
+#   E2E_VERBOSE=1              show every SMTP dialogue
+#
+# Reporting: check NAME CMD... / ok NAME / not_ok NAME; finish prints
+# "N passed, N failed" and exits 1 if anything failed.
+
+set -u
+
+E2E_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
+: "${top_srcdir:=$(cd "$E2E_LIB_DIR/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${RELAYMILTER:=$top_builddir/milter/relaymilter}"
+: "${POSTFIX:=}"
+[ -n "$POSTFIX" ] || POSTFIX=$(PATH=$PATH:/usr/sbin:/sbin command -v postfix || true)
+: "${PYTHON:=$(command -v python3 || true)}"
+SMTPC="$E2E_LIB_DIR/smtpc.py"
+CTLC="$E2E_LIB_DIR/ctl.py"
+
+E2E_PASS=0
+E2E_FAIL=0
+E2E_TMP=
+PF_DIR=
+RM_DIR=
+RM_PID=
+SMTP_PORT=
+MILTER_PORT=
+LOCAL_DOMAIN=local.test
+
+# ---------------------------------------------------------------- reporting
+
+note() { printf '# %s\n' "$*"; }
+
+ok() { E2E_PASS=$((E2E_PASS + 1)); printf 'ok - %s\n' "$1"; }
+
+not_ok() {
+    E2E_FAIL=$((E2E_FAIL + 1))
+    printf 'not ok - %s\n' "$1"
+    shift
+    local l
+    for l in "$@"; do printf '#   %s\n' "$l"; done
+}
+
+# expect NAME WANT GOT [DETAIL]: WANT is a regex matched against GOT
+expect() {
+    if [[ $3 =~ $2 ]]; then
+        ok "$1"
+    else
+        not_ok "$1" "expected: /$2/" "got:      $3" ${4:+"$4"}
+    fi
+}
+
+finish() {
+    printf '%d passed, %d failed\n' "$E2E_PASS" "$E2E_FAIL"
+    [ "$E2E_FAIL" -eq 0 ] && exit 0
+    exit 1
+}
+
+skip_all() {
+    printf '# SKIP: %s\n' "$*"
+    printf '0 passed, 0 failed\n'
+    exit 77
+}
+
+# ---------------------------------------------------------------- setup
+
+e2e_require() {
+    [ "$(id -u)" -eq 0 ] || skip_all "end-to-end tests need root (they run a private Postfix)"
+    [ -n "$POSTFIX" ] && [ -x "$POSTFIX" ] || skip_all "postfix not installed"
+    [ -n "$PYTHON" ] || skip_all "python3 not found"
+    local ip
+    for ip in 127.0.0.2 127.0.0.5; do
+        "$PYTHON" -c "import socket,sys; s=socket.socket(); s.bind(('$ip',0))" 2>/dev/null ||
+            skip_all "cannot bind $ip (no 127.0.0.0/8 on loopback)"
+    done
+}
+
+e2e_cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    rm_stop 2>/dev/null
+    pf_stop 2>/dev/null
+    if [ -n "$E2E_TMP" ] && [ -d "$E2E_TMP" ]; then
+        if [ "${E2E_KEEP:-0}" = 1 ] || { [ "$E2E_FAIL" -gt 0 ] && [ "${E2E_KEEP_ON_FAIL:-0}" = 1 ]; }; then
+            note "kept $E2E_TMP"
+        else
+            rm -rf "$E2E_TMP"
+        fi
+    fi
+    exit $rc
+}
+
+# e2e_init: temp dir, ports, trap.  Call once, first.
+e2e_init() {
+    e2e_require
+    E2E_TMP=$(mktemp -d /tmp/rm-e2e.XXXXXX)
+    # Postfix's daemons run as the postfix user and must reach the queue.
+    chmod 755 "$E2E_TMP"
+    trap e2e_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    PF_DIR=$E2E_TMP/postfix
+    RM_DIR=$E2E_TMP/relaymilter
+    mkdir -p "$PF_DIR" "$RM_DIR"
+    read -r SMTP_PORT MILTER_PORT < <(free_ports)
+    note "tmp $E2E_TMP smtp port $SMTP_PORT milter port $MILTER_PORT"
+}
+
+# free_ports: two TCP ports free on 127.0.0.1 and 127.0.0.2
+free_ports() {
+    "$PYTHON" - <<'PY'
+import socket
+ports = []
+while len(ports) < 2:
+    s = socket.socket(); s.bind(('127.0.0.1', 0)); p = s.getsockname()[1]
+    try:
+        t = socket.socket(); t.bind(('127.0.0.2', p)); t.close()
+    except OSError:
+        s.close(); continue
+    s.close()
+    if p not in ports:
+        ports.append(p)
+print(*ports)
+PY
+}
+
+# wait_port HOST PORT [TENTHS]: until something accepts connections
+wait_port() {
+    "$PYTHON" - "$1" "$2" "${3:-100}" <<'PY'
+import socket, sys, time
+host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for _ in range(n):
+    try:
+        socket.create_connection((host, port), 0.5).close(); sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+PY
+}
+
+# ---------------------------------------------------------------- Postfix
+
+# pf_setup [NAME=VALUE...]: write a private instance in $PF_DIR; the
+# arguments override main.cf settings (postconf -e).
+pf_setup() {
+    local d=$PF_DIR
+    # postfix(1) insists on the default main.cf existing, even with -c.
+    [ -e /etc/postfix/main.cf ] || : > /etc/postfix/main.cf
+    mkdir -p "$d/queue" "$d/data" "$d/sasl"
+    cat > "$d/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $d/queue
+data_directory = $d/data
+maillog_file = $d/maillog
+maillog_file_prefixes = $d
+myhostname = mx.$LOCAL_DOMAIN
+mydomain = $LOCAL_DOMAIN
+myorigin = $LOCAL_DOMAIN
+mydestination = $LOCAL_DOMAIN
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+# Postfix's relay check is opened; the milter alone decides.
+mynetworks = 0.0.0.0/0 [::]/0
+smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+smtpd_recipient_restrictions =
+# No address verification, no local user lookups: every local.test user exists.
+local_recipient_maps =
+# Nothing ever leaves: accepted mail waits in the private queue.
+defer_transports = smtp local relay virtual lmtp error
+relayhost =
+smtpd_banner = \$myhostname ESMTP relaymilter-e2e
+smtpd_milters = inet:127.0.0.1:$MILTER_PORT
+milter_default_action = tempfail
+milter_protocol = 6
+milter_connect_timeout = 5s
+smtpd_client_connection_rate_limit = 0
+smtpd_client_connection_count_limit = 0
+smtpd_client_message_rate_limit = 0
+smtpd_client_recipient_rate_limit = 0
+anvil_rate_time_unit = 60s
+smtpd_error_sleep_time = 0
+smtpd_soft_error_limit = 1000
+smtpd_hard_error_limit = 1000
+smtpd_junk_command_limit = 1000
+smtpd_delay_reject = yes
+biff = no
+# SMTP AUTH: Cyrus SASL from a private sasldb, plaintext over loopback.
+smtpd_tls_security_level = none
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = cyrus
+smtpd_sasl_path = smtpd
+cyrus_sasl_config_path = $d/sasl
+smtpd_sasl_security_options = noanonymous
+smtpd_tls_auth_only = no
+broken_sasl_auth_clients = no
+smtpd_sasl_local_domain =
+CF
+    [ $# -eq 0 ] || postconf -c "$d" -e "$@" || return 1
+    # Every service unchained; the two SMTP listeners of the tests.
+    cat > "$d/master.cf" <<MF
+127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+127.0.0.2:$SMTP_PORT inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+MF
+    # Cyrus SASL: Postfix's smtpd reads $cyrus_sasl_config_path/smtpd.conf.
+    cat > "$d/sasl/smtpd.conf" <<SC
+pwcheck_method: auxprop
+auxprop_plugin: sasldb
+sasldb_path: $d/sasl/sasldb2
+mech_list: PLAIN LOGIN
+SC
+    chmod 755 "$d/sasl"
+}
+
+# pf_add_user USER PASSWORD: a SASL user USER@local.test in the sasldb
+pf_add_user() {
+    printf '%s' "$2" | saslpasswd2 -c -p -f "$PF_DIR/sasl/sasldb2" -u "$LOCAL_DOMAIN" "$1" || return 1
+    # smtpd runs as postfix and opens the database itself.
+    chown postfix "$PF_DIR/sasl/sasldb2" && chmod 600 "$PF_DIR/sasl/sasldb2"
+}
+
+pf_cmd() {
+    # Without syslog postfix(1) prints nothing on failure; script(1) gives a
+    # terminal so that its stderr messages show.
+    "$POSTFIX" -c "$PF_DIR" "$@"
+}
+
+pf_start() {
+    pf_cmd set-permissions >/dev/null 2>&1 || {
+        note "postfix set-permissions failed"; pf_log_tail; return 1; }
+    pf_cmd check >"$E2E_TMP/pf-check.out" 2>&1 || {
+        note "postfix check failed:"; sed 's/^/#   /' "$E2E_TMP/pf-check.out"; pf_log_tail; return 1; }
+    pf_cmd start >"$E2E_TMP/pf-start.out" 2>&1 || {
+        note "postfix start failed:"; sed 's/^/#   /' "$E2E_TMP/pf-start.out"; pf_log_tail; return 1; }
+    wait_port 127.0.0.1 "$SMTP_PORT" 100 && wait_port 127.0.0.2 "$SMTP_PORT" 50 || {
+        note "postfix is not listening on port $SMTP_PORT"; pf_log_tail; return 1; }
+}
+
+pf_master_pid() {
+    local f=$PF_DIR/queue/pid/master.pid
+    [ -r "$f" ] && tr -d ' \n' < "$f"
+}
+
+pf_stop() {
+    [ -n "$PF_DIR" ] && [ -f "$PF_DIR/main.cf" ] || return 0
+    local pid; pid=$(pf_master_pid)
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+    pf_cmd stop >/dev/null 2>&1 || pf_cmd abort >/dev/null 2>&1
+    local i
+    for i in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null
+}
+
+# pf_set NAME=VALUE...: change main.cf and reload Postfix (it stays up)
+pf_set() {
+    local kv
+    postconf -c "$PF_DIR" -e "$@" || return 1
+    pf_cmd reload >/dev/null 2>&1
+    # smtpd processes finish their current session and exit; new ones read
+    # the new main.cf.  Give master a moment.
+    sleep 1
+}
+
+pf_log_tail() {
+    [ -f "$PF_DIR/maillog" ] && tail -n "${1:-20}" "$PF_DIR/maillog" | sed 's/^/#   /'
+}
+
+# ---------------------------------------------------------------- SMTP client
+
+# smtp [OPTIONS] RCPT...: one SMTP session.  Prints one line per step:
+#   CONNECT code text / EHLO ... / AUTH ... / MAIL code text / RCPT <addr> code text
+# Options: --src IP (source address, default 127.0.0.1), --dst IP (default
+# 127.0.0.1), --auth USER PASS, --from ADDR, --data (send a message).
+smtp() {
+    local out
+    out=$("$PYTHON" "$SMTPC" --port "$SMTP_PORT" "$@" 2>&1)
+    [ "${E2E_VERBOSE:-0}" = 1 ] && printf '%s\n' "$out" | sed 's/^/#   | /' >&2
+    printf '%s\n' "$out"
+}
+
+# rcpt_code OUTPUT ADDR: the reply code to RCPT TO:<ADDR> (or the code of the
+# step that failed before RCPT)
+rcpt_code() {
+    local line
+    line=$(printf '%s\n' "$1" | grep -F -m1 "RCPT <$2> ") && { printf '%s\n' "$line" | awk '{print $3}'; return; }
+    printf '%s\n' "$1" | awk '$1 != "RCPT" && $2 !~ /^[23]/ {print $2; exit}'
+}
+
+# rcpt_reply OUTPUT ADDR: the whole reply line (code and text)
+rcpt_reply() {
+    local line
+    line=$(printf '%s\n' "$1" | grep -F -m1 "RCPT <$2> ") && { printf '%s\n' "${line#RCPT <"$2"> }"; return; }
+    printf '%s\n' "$1" | awk '$1 != "RCPT" && $2 !~ /^[23]/ {$1=""; sub(/^ /,""); print; exit}'
+}
+
+# ---------------------------------------------------------------- relaymilter
+
+# rm_config LINE...: write $RM_DIR/relaymilter.conf (sockets filled in)
+rm_config() {
+    {
+        echo "# written by tests/e2e/lib.sh"
+        echo "milter_socket = inet:$MILTER_PORT@127.0.0.1"
+        echo "control_socket = $RM_DIR/control.sock"
+        echo "local_domains = $LOCAL_DOMAIN"
+        local l
+        for l in "$@"; do printf '%s\n' "$l"; done
+    } > "$RM_DIR/relaymilter.conf"
+}
+
+# rm_list NAME ENTRY...: write $RM_DIR/NAME (allow.list, deny.list, local-ip.list)
+rm_list() {
+    local f=$RM_DIR/$1; shift
+    { echo "# $f"; local e; for e in "$@"; do printf '%s\n' "$e"; done; } > "$f"
+}
+
+rm_have() { [ -x "$RELAYMILTER" ]; }
+
+# rm_start: run the daemon in the foreground (background job), wait until it
+# listens.  Its stderr goes to $RM_DIR/daemon.log.
+rm_start() {
+    rm_have || { note "relaymilter not built: $RELAYMILTER"; return 1; }
+    rm_stop
+    "$RELAYMILTER" -f -c "$RM_DIR/relaymilter.conf" >>"$RM_DIR/daemon.log" 2>&1 &
+    RM_PID=$!
+    local i
+    for i in $(seq 100); do
+        if ! kill -0 "$RM_PID" 2>/dev/null; then
+            note "relaymilter exited at startup:"; tail -n 20 "$RM_DIR/daemon.log" | sed 's/^/#   /'
+            RM_PID=; return 1
+        fi
+        if wait_port 127.0.0.1 "$MILTER_PORT" 1 && [ -S "$RM_DIR/control.sock" ]; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    note "relaymilter does not listen on $MILTER_PORT"; tail -n 20 "$RM_DIR/daemon.log" | sed 's/^/#   /'
+    return 1
+}
+
+rm_stop() {
+    [ -n "$RM_PID" ] || return 0
+    kill "$RM_PID" 2>/dev/null
+    local i
+    for i in $(seq 50); do
+        kill -0 "$RM_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$RM_PID" 2>/dev/null
+    wait "$RM_PID" 2>/dev/null
+    RM_PID=
+    rm -f "$RM_DIR/control.sock"
+    return 0
+}
+
+# ctl COMMAND...: one control-socket command; prints the reply
+ctl() { "$PYTHON" "$CTLC" "$RM_DIR/control.sock" "$*"; }
+
+# rm_log_mark / rm_log_since: the daemon's log after a mark
+rm_log_mark() { RM_LOG_MARK=$(wc -c < "$RM_DIR/daemon.log" 2>/dev/null || echo 0); }
+rm_log_since() { tail -c +"$((${RM_LOG_MARK:-0} + 1))" "$RM_DIR/daemon.log" 2>/dev/null; }
