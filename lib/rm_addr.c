@@ -63,6 +63,8 @@ static int parse_v4(const char *s, size_t len, size_t base, uint32_t *out, rm_pe
         if (i == start) {
             if (i < len && (s[i] == 'x' || s[i] == 'X'))
                 return fail(err, base + i, "hexadecimal IPv4 forms are not accepted; write four decimal octets");
+            if (octets == 0)
+                return fail(err, base + i, "not an IP address");
             return fail(err, base + i, i < len ? "expected a decimal IPv4 octet" :
                         "IPv4 address is incomplete: expected four decimal octets");
         }
@@ -118,7 +120,7 @@ static int parse_v6(const char *s, size_t len, size_t base, rm_u128 *out, rm_per
         int     h;
 
         if (s[i] == '%')
-            return fail(err, base + i, "IPv6 zone ids (%...) are not accepted in lists");
+            return fail(err, base + i, "IPv6 zone ids (%...) are not accepted");
         while (i < len && (h = hex_value(s[i])) >= 0) {
             if (i - start >= 4)
                 return fail(err, base + start, "IPv6 group has more than four hex digits");
@@ -140,7 +142,7 @@ static int parse_v6(const char *s, size_t len, size_t base, rm_u128 *out, rm_per
         }
         if (i == start) {
             if (i < len && s[i] == '%')
-                return fail(err, base + i, "IPv6 zone ids (%...) are not accepted in lists");
+                return fail(err, base + i, "IPv6 zone ids (%...) are not accepted");
             return fail(err, base + i, i < len ? "unexpected character in IPv6 address" :
                         "IPv6 address ends with a single ':'");
         }
@@ -150,7 +152,7 @@ static int parse_v6(const char *s, size_t len, size_t base, rm_u128 *out, rm_per
         if (i == len)
             break;
         if (s[i] == '%')
-            return fail(err, base + i, "IPv6 zone ids (%...) are not accepted in lists");
+            return fail(err, base + i, "IPv6 zone ids (%...) are not accepted");
         if (s[i] != ':')
             return fail(err, base + i, "unexpected character in IPv6 address");
         i++;

@@ -1,0 +1,119 @@
+#!/bin/sh
+# golden.sh - relayctl's output and exit status, case by case, against the
+# files in tests/cli/golden/ (NAME.out: standard output, NAME.err: standard
+# error, NAME.status: exit status).  RM_GOLDEN_UPDATE=1 rewrites them, for
+# a human to review with git diff before committing.
+set -u
+
+srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+builddir=${top_builddir:-$srcdir}
+relayctl=$builddir/cli/relayctl
+golden=$srcdir/tests/cli/golden
+work=$(mktemp -d "${TMPDIR:-/tmp}/relayctl-golden.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+cp "$srcdir"/tests/cli/data/* "$work"/
+chmod 644 "$work"/*
+cd "$work" || exit 2
+
+passed=0 failed=0
+
+# t NAME [ARGS...] - run relayctl ARGS (stdin from $input if set) and compare
+t() {
+    name=$1
+    shift
+    if [ -n "${input:-}" ]; then
+        printf '%s' "$input" | "$relayctl" "$@" >"$name.out" 2>"$name.err"
+    else
+        "$relayctl" "$@" >"$name.out" 2>"$name.err" </dev/null
+    fi
+    echo $? >"$name.status"
+    if [ "${RM_GOLDEN_UPDATE:-}" = 1 ]; then
+        cp "$name.out" "$name.err" "$name.status" "$golden"/
+    fi
+    ok=1
+    for part in out err status; do
+        if ! cmp -s "$name.$part" "$golden/$name.$part"; then
+            ok=0
+            echo "# $name: $part differs (relayctl $*):"
+            diff -u "$golden/$name.$part" "$name.$part" | sed 's/^/#   /'
+        fi
+    done
+    if [ $ok = 1 ]; then
+        echo "ok - $name"
+        passed=$((passed + 1))
+    else
+        echo "not ok - $name"
+        failed=$((failed + 1))
+    fi
+    input=
+}
+
+c=relaymilter.conf
+
+# check: every rule, every output form
+t check-allow-list        -c $c check 192.0.2.7
+t check-deny-beats-allow  -c $c check 192.0.2.66
+t check-default-deny      -c $c check 203.0.113.9
+t check-auth              -c $c check 203.0.113.9 --auth
+t check-local-ip          -c $c check 203.0.113.9 --local-ip 127.0.0.2
+t check-local-ip-other    -c $c check 203.0.113.9 --local-ip 127.0.0.3
+t check-ipv6              -c $c check 2001:db8:1:2::99
+t check-ipv6-brackets     -c $c check '[2001:db8:1::1]'
+t check-mapped            -c $c check ::ffff:198.51.100.9
+t check-exchange-mask     -c $c check 198.51.100.255
+t check-noncontiguous     -c $c check 10.77.255.3
+t check-noncontiguous-no  -c $c check 10.77.254.3
+t check-range-edge        -c $c check 203.0.113.20
+t check-range-outside     -c $c check 203.0.113.21
+t check-json              -c $c --json check 192.0.2.7
+t check-json-after        -c $c check 203.0.113.9 --json --local-ip ::1
+t check-deny-only         -c denyonly.conf check 203.0.113.9
+t check-deny-only-denied  -c denyonly.conf check 192.0.2.66
+t check-flags-zero        -c none.conf check 192.0.2.7
+input='192.0.2.1
+192.0.2.66
+
+203.0.113.15
+2001:db8:1::1
+8.8.8.8
+' t check-batch -c $c check -
+input='192.0.2.1
+10.1
+not-an-address
+' t check-batch-errors -c $c check -
+input='192.0.2.1
+' t check-batch-json -c $c --json check -
+
+# check: what is refused, and how
+t check-bad-address       -c $c check 192.0.2.256
+t check-short-address     -c $c check 10.1
+t check-no-address        -c $c check
+t check-two-addresses     -c $c check 192.0.2.1 192.0.2.2
+t check-unknown-option    -c $c check 192.0.2.1 --frob
+t check-bad-local-ip      -c $c check 192.0.2.1 --local-ip nowhere
+t check-bad-config        -c badconf.conf check 192.0.2.1
+t check-missing-config    -c missing.conf check 192.0.2.1
+t check-live-no-daemon    -c $c check 192.0.2.1 --live
+t check-help              check --help
+
+# lint
+t lint-config             -c $c lint
+t lint-errors             -c $c lint bad.list
+t lint-binary             -c $c lint binary.list
+t lint-warnings           -c $c lint warn.list
+t lint-wide               -c $c lint wide.list
+t lint-wide-deny          -c widedeny.conf lint
+t lint-allow-halves       -c $c lint halves.list allow.list
+t lint-json               -c $c --json lint warn.list
+t lint-missing-file       -c $c lint nosuch.list
+t lint-bad-config         -c badconf.conf lint
+t lint-unknown-option     lint --frob
+
+# the command line itself
+t usage-none
+t usage-unknown-command   frob
+t usage-unknown-option    --frob check 192.0.2.1
+t usage-c-without-file    -c
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
