@@ -1,4 +1,4 @@
-/* relayctl - the companion CLI of relaymilter: check, lint (and more to come) */
+/* relayctl - the companion CLI of relaymilter: manage the lists, talk to the daemon */
 
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +13,17 @@ static const char usage[] =
     "                     decide as the daemon would; exit 0 allow, 1 deny, 2 error\n"
     "  check -            one address per line on standard input\n"
     "  lint [FILE...]     validate lists (default: the configuration's); exit 1 on errors\n"
+    "  list allow|deny|local\n"
+    "                     the entries with line numbers and canonical forms\n"
+    "  add allow|deny|local ENTRY [--comment TEXT]\n"
+    "  del allow|deny|local ENTRY\n"
+    "                     edit a list safely, then ask relaymilter to reload\n"
+    "  reload             ask relaymilter to reload; exit 1 if it kept the old lists\n"
+    "  status             relaymilter's lists, last reload and decision counters\n"
+    "  import-exchange FILE.reg [--dir DIR]\n"
+    "                     lists from an Exchange 5.5 IMS registry export\n"
+    "  doctor [--postfix-config DIR]\n"
+    "                     check the Postfix settings relaymilter depends on\n"
     "options:\n"
     "  -c CONFIG          configuration file (default " RM_DEFAULT_CONFIG ")\n"
     "  --json             machine-readable output\n"
@@ -25,6 +36,13 @@ static const struct {
 } commands[] = {
     {"check", cmd_check},
     {"lint", cmd_lint},
+    {"list", cmd_list},
+    {"add", cmd_add},
+    {"del", cmd_del},
+    {"reload", cmd_reload},
+    {"status", cmd_status},
+    {"import-exchange", cmd_import},
+    {"doctor", cmd_doctor},
 };
 
 int     main(int argc, char **argv)

@@ -23,6 +23,21 @@ typedef struct relayctl {
 /* Each command: argc/argv start at the command's name. */
 int     cmd_check(relayctl *rc, int argc, char **argv);
 int     cmd_lint(relayctl *rc, int argc, char **argv);
+int     cmd_list(relayctl *rc, int argc, char **argv);
+int     cmd_add(relayctl *rc, int argc, char **argv);
+int     cmd_del(relayctl *rc, int argc, char **argv);
+int     cmd_reload(relayctl *rc, int argc, char **argv);
+int     cmd_status(relayctl *rc, int argc, char **argv);
+int     cmd_import(relayctl *rc, int argc, char **argv);
+int     cmd_doctor(relayctl *rc, int argc, char **argv);
+
+/* list_kind - "allow", "deny", "local" to enum rm_list_kind, or -1 */
+int     list_kind(const char *word);
+
+/* daemon_reload - ask the daemon to reload and print its answer: 0 it
+ * took the lists, 1 it kept the old ones, 2 it could not be asked
+ * (*absent: nothing listens on the control socket). */
+int     daemon_reload(relayctl *rc, const rm_config *cfg, bool *absent);
 
 /* print_diag - every message of d on stream, compiler style */
 void    print_diag(FILE *fp, const rm_diag *d);

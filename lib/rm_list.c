@@ -858,3 +858,56 @@ int     rm_list_entry(const rm_list *l, uint32_t idx, rm_entry_info *info)
     info->line = META_LINE(meta);
     return 0;
 }
+
+/* rm_entry_same - the same set of addresses, whatever the form */
+
+bool    rm_entry_same(const rm_entry *a, const rm_entry *b)
+{
+    if (a->family != b->family || a->interval != b->interval)
+        return false;
+    if (a->interval)
+        return a->lo == b->lo && a->hi == b->hi;
+    return a->net == b->net && a->mask == b->mask;
+}
+
+/* rm_list_covers - walk the disjoint intervals from e's first address */
+
+bool    rm_list_covers(const rm_list *l, const rm_entry *e, rm_match *m)
+{
+    rm_u128 x, top;
+    bool    first = true;
+
+    if (!e->interval) {
+        for (uint32_t s = 0; s < l->nside; s++) {
+            if (l->sd[s].family == (uint32_t) e->family && l->sd[s].net == e->net
+                && l->sd[s].mask == e->mask) {
+                if (m)
+                    m->entry = l->n4 + l->n6 + s;
+                return true;
+            }
+        }
+        return false;
+    }
+    top = e->family == RM_AF_INET ? 0xffffffffu : ~(rm_u128) 0;
+    x = e->lo;
+    for (;;) {
+        int64_t i;
+        rm_u128 hi;
+
+        if (e->family == RM_AF_INET) {
+            if ((i = find4(l, x)) < 0 || x > l->r4[i].hi)
+                return false;
+            hi = l->r4[i].hi;
+        } else {
+            if ((i = find6(l, x)) < 0 || x > R6HI(&l->r6[i]))
+                return false;
+            hi = R6HI(&l->r6[i]);
+        }
+        if (first && m)
+            m->entry = (e->family == RM_AF_INET ? 0 : l->n4) + (uint32_t) i;
+        first = false;
+        if (hi >= e->hi || hi == top)
+            return true;
+        x = hi + 1;
+    }
+}

@@ -61,4 +61,15 @@ size_t  rm_list_bytes(const rm_list *l);           /* memory held, all of it */
 /* rm_list_entry - describe entry idx (0 <= idx < rm_list_count) */
 int     rm_list_entry(const rm_list *l, uint32_t idx, rm_entry_info *info);
 
+/*
+ * rm_list_covers - are all addresses of e already matched by the list?
+ * When they are, *m names the entry that matches e's first address.  An
+ * Exchange entry with a non-contiguous or dead mask is covered only by an
+ * entry with the same net and mask.
+ */
+bool    rm_list_covers(const rm_list *l, const rm_entry *e, rm_match *m);
+
+/* rm_entry_same - do two entries match exactly the same addresses? */
+bool    rm_entry_same(const rm_entry *a, const rm_entry *b);
+
 #endif

@@ -1,0 +1,148 @@
+/* cmd_edit - relayctl add and del: edit a list safely, then reload */
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "relayctl.h"
+#include "rm_edit.h"
+#include "rm_file.h"
+#include "rm_mem.h"
+
+static const char edit_usage[] =
+    "usage: relayctl [-c CONFIG] [--json] add allow|deny|local ENTRY [--comment TEXT]\n"
+    "       relayctl [-c CONFIG] [--json] del allow|deny|local ENTRY\n";
+
+/* cmd_edit - add or del: lock, validate, write beside, fsync, rename, reload */
+
+static int edit(relayctl *rc, int argc, char **argv, bool add)
+{
+    const char *kindword = NULL, *entry = NULL, *comment = NULL;
+    rm_diag d;
+    rm_config *cfg;
+    rm_limits lim;
+    rm_edit_result r;
+    enum rm_edit_status st;
+    struct stat sb;
+    char   *text;
+    size_t  len;
+    int     kind, fd, status;
+    bool    absent;
+    const char *path;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(edit_usage, stdout);
+            return EXIT_OK;
+        } else if (add && strcmp(argv[i], "--comment") == 0 && i + 1 < argc) {
+            comment = argv[++i];
+        } else if (add && strncmp(argv[i], "--comment=", 10) == 0) {
+            comment = argv[i] + 10;
+        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
+            fprintf(stderr, "%s: %s: unknown option \"%s\"\n%s", rc->progname, argv[0], argv[i], edit_usage);
+            return EXIT_TROUBLE;
+        } else if (kindword == NULL) {
+            kindword = argv[i];
+        } else if (entry == NULL) {
+            entry = argv[i];
+        } else {
+            fprintf(stderr, "%s: %s: one entry at a time\n%s", rc->progname, argv[0], edit_usage);
+            return EXIT_TROUBLE;
+        }
+    }
+    if (kindword == NULL || entry == NULL || (kind = list_kind(kindword)) < 0) {
+        fprintf(stderr, "%s: %s: which list (allow, deny or local) and which entry?\n%s",
+                rc->progname, argv[0], edit_usage);
+        return EXIT_TROUBLE;
+    }
+    rm_diag_init(&d);
+    if (rm_config_load(rc->config_path, &cfg, &d) < 0) {
+        print_diag(stderr, &d);
+        return EXIT_TROUBLE;
+    }
+    path = cfg->list_path[kind];
+    lim.max_entries = cfg->max_entries;
+    lim.max_bytes = cfg->max_list_bytes;
+
+    /* The lock serializes writers; the file is read again under it. */
+    if ((fd = rm_file_lock(path, &d)) < 0) {
+        print_diag(stderr, &d);
+        rm_config_free(cfg);
+        return EXIT_TROUBLE;
+    }
+    if (rm_file_read(path, lim.max_bytes, &text, &len, &sb, &d) < 0
+        || rm_file_check_writers(path, &sb, &d) < 0) {
+        print_diag(stderr, &d);
+        close(fd);
+        rm_config_free(cfg);
+        return EXIT_NEGATIVE;
+    }
+    {
+        struct stat cs;
+
+        if (stat(cfg->path, &cs) == 0 && rm_file_check_writers(cfg->path, &cs, &d) < 0) {
+            print_diag(stderr, &d);
+            rm_free(text);
+            close(fd);
+            rm_config_free(cfg);
+            return EXIT_NEGATIVE;
+        }
+    }
+    st = add ? rm_edit_add(path, text, len, entry, comment, &lim, &r, &d)
+        : rm_edit_del(path, text, len, entry, &lim, &r, &d);
+    rm_free(text);
+    if (st == RM_EDIT_ERROR) {
+        print_diag(stderr, &d);
+        fprintf(stderr, "%s: %s: %s is unchanged\n", rc->progname, argv[0], path);
+        close(fd);
+        rm_config_free(cfg);
+        return EXIT_NEGATIVE;
+    }
+    if (st == RM_EDIT_UNCHANGED) {
+        if (rc->json) {
+            printf("{\"changed\":false,\"message\":");
+            json_string(stdout, r.why);
+            printf("}\n");
+        } else {
+            printf("%s\n", r.why);
+        }
+        close(fd);
+        rm_config_free(cfg);
+        return EXIT_OK;
+    }
+    if (rm_file_replace(path, r.out, r.outlen, &sb, &d) < 0) {
+        print_diag(stderr, &d);
+        rm_free(r.out);
+        close(fd);
+        rm_config_free(cfg);
+        return EXIT_TROUBLE;
+    }
+    rm_free(r.out);
+    close(fd);                          /* unlock: the new file is in place */
+    if (rc->json) {
+        printf("{\"changed\":true,\"message\":");
+        json_string(stdout, r.why);
+        printf("}\n");
+    } else {
+        printf("%s\n", r.why);
+    }
+    status = daemon_reload(rc, cfg, &absent);
+    if (absent) {
+        if (!rc->json)
+            printf("relaymilter is not running (nothing listens on %s); "
+                   "the edit is saved and is used when it starts\n", cfg->control_socket);
+        status = EXIT_OK;
+    }
+    rm_config_free(cfg);
+    return status;
+}
+
+int     cmd_add(relayctl *rc, int argc, char **argv)
+{
+    return edit(rc, argc, argv, true);
+}
+
+int     cmd_del(relayctl *rc, int argc, char **argv)
+{
+    return edit(rc, argc, argv, false);
+}

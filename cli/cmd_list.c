@@ -1,0 +1,140 @@
+/* cmd_list - relayctl list: the entries as written, with canonical forms */
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libcidr.h>
+
+#include "relayctl.h"
+#include "rm_file.h"
+#include "rm_list.h"
+#include "rm_mem.h"
+
+static const char list_usage[] = "usage: relayctl [-c CONFIG] [--json] list allow|deny|local\n";
+
+/* canonical - libcidr's form of a host or prefix; NULL for ranges and
+ * non-contiguous masks, which have no CIDR form. */
+
+static char *canonical(const rm_entry *e)
+{
+    char    a[RM_ADDR_STRLEN], txt[RM_ADDR_STRLEN + 8];
+    rm_addr lo = {e->family, e->lo};
+    CIDR   *c;
+    char   *s;
+
+    if (!e->interval || e->plen < 0)
+        return NULL;
+    rm_addr_format(&lo, a, sizeof(a));
+    snprintf(txt, sizeof(txt), "%s/%d", a, e->plen);
+    if ((c = cidr_from_str(txt)) == NULL)
+        return NULL;
+    s = cidr_to_str(c, (unsigned) e->plen == rm_entry_bits(e) ? CIDR_ONLYADDR : CIDR_NOFLAGS);
+    cidr_free(c);
+    return s;
+}
+
+/* list_kind - "allow", "deny" or "local" to the list's index */
+
+int     list_kind(const char *word)
+{
+    if (strcmp(word, "allow") == 0)
+        return RM_LIST_ALLOW;
+    if (strcmp(word, "deny") == 0)
+        return RM_LIST_DENY;
+    if (strcmp(word, "local") == 0 || strcmp(word, "local-ip") == 0)
+        return RM_LIST_LOCAL;
+    return -1;
+}
+
+/* cmd_list - relayctl list KIND */
+
+int     cmd_list(relayctl *rc, int argc, char **argv)
+{
+    rm_diag d;
+    rm_config *cfg;
+    char   *text;
+    size_t  len, pos = 0;
+    unsigned line = 0, n = 0;
+    int     kind;
+
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(list_usage, stdout);
+        return EXIT_OK;
+    }
+    if (argc != 2 || (kind = list_kind(argv[1])) < 0) {
+        fprintf(stderr, "%s: list: which list: allow, deny or local?\n%s", rc->progname, list_usage);
+        return EXIT_TROUBLE;
+    }
+    rm_diag_init(&d);
+    if (rm_config_load(rc->config_path, &cfg, &d) < 0) {
+        print_diag(stderr, &d);
+        return EXIT_TROUBLE;
+    }
+    if (rm_file_read(cfg->list_path[kind], cfg->max_list_bytes, &text, &len, NULL, &d) < 0) {
+        print_diag(stderr, &d);
+        rm_config_free(cfg);
+        return EXIT_TROUBLE;
+    }
+    if (rc->json) {
+        printf("{\"list\":\"%s\",\"file\":", rm_list_kind_name((enum rm_list_kind) kind));
+        json_string(stdout, cfg->list_path[kind]);
+        printf(",\"entries\":[");
+    }
+    while (pos < len) {
+        char   *s = text + pos, *nl = memchr(s, '\n', len - pos), *hash;
+        size_t  ln = nl ? (size_t) (nl - s) : len - pos, a = 0, b;
+        rm_entry e;
+        rm_perr err;
+        char   *canon, mine[RM_ENTRY_STRLEN];
+        bool    ok;
+
+        pos += ln + 1;
+        line++;
+        if (line == 1 && ln >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+            a = 3;
+        b = ln;
+        if ((hash = memchr(s + a, '#', b - a)) != NULL)
+            b = (size_t) (hash - s);
+        while (a < b && (s[a] == ' ' || s[a] == '\t'))
+            a++;
+        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r'))
+            b--;
+        if (a == b)
+            continue;
+        ok = rm_entry_parse(s + a, b - a, &e, &err) == 0;
+        canon = ok ? canonical(&e) : NULL;
+        if (ok && canon == NULL) {
+            rm_entry_format(&e, mine, sizeof(mine));
+            canon = strdup(mine);
+        }
+        if (rc->json) {
+            printf("%s{\"line\":%u,\"entry\":", n ? "," : "", line);
+            s[b] = '\0';
+            json_string(stdout, s + a);
+            if (ok) {
+                printf(",\"canonical\":");
+                json_string(stdout, canon ? canon : "");
+            } else {
+                printf(",\"error\":");
+                json_string(stdout, err.msg);
+            }
+            printf("}");
+        } else {
+            printf("%6u  %.*s", line, (int) (b - a), s + a);
+            if (!ok)
+                printf("    (error: %s)", err.msg);
+            else if (canon && (strlen(canon) != b - a || memcmp(canon, s + a, b - a) != 0))
+                printf("    = %s", canon);
+            printf("\n");
+        }
+        free(canon);
+        n++;
+    }
+    if (rc->json)
+        printf("]}\n");
+    rm_free(text);
+    rm_config_free(cfg);
+    return EXIT_OK;
+}

@@ -1,0 +1,196 @@
+/* rm_edit - add or delete one entry in a list's text, keeping all else */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "rm_edit.h"
+#include "rm_mem.h"
+
+/* parse_arg - the entry an administrator typed, trimmed */
+
+static int parse_arg(const char *entry, rm_entry *e, rm_diag *d)
+{
+    rm_perr err;
+    size_t  len = strlen(entry);
+
+    while (len > 0 && (entry[len - 1] == ' ' || entry[len - 1] == '\t'))
+        len--;
+    while (len > 0 && (*entry == ' ' || *entry == '\t')) {
+        entry++;
+        len--;
+    }
+    if (rm_entry_parse(entry, len, e, &err) < 0) {
+        rm_diag_add(d, RM_SEV_ERROR, "", 0, 0, "bad entry: %s (column %u)", err.msg,
+                    (unsigned) err.off + 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* load_current - the list as it is must load, or nothing is edited */
+
+static rm_list *load_current(const char *name, const char *text, size_t len,
+                             const rm_limits *lim, rm_diag *d)
+{
+    rm_list *l;
+
+    if (rm_list_load_buffer(name, text, len, lim, &l, d) < 0) {
+        rm_diag_add(d, RM_SEV_ERROR, name, 0, 0,
+                    "the list has errors already; fix them first (the file is unchanged)");
+        return NULL;
+    }
+    return l;
+}
+
+/* rm_edit_add - append one entry */
+
+enum rm_edit_status rm_edit_add(const char *name, const char *text, size_t len,
+                                const char *entry, const char *comment,
+                                const rm_limits *lim, rm_edit_result *r, rm_diag *d)
+{
+    rm_entry e;
+    rm_list *l, *check;
+    rm_match m;
+    char    canon[RM_ENTRY_STRLEN];
+    size_t  need, o = 0;
+    bool    nl = len > 0 && text[len - 1] != '\n';
+
+    memset(r, 0, sizeof(*r));
+    if (parse_arg(entry, &e, d) < 0)
+        return RM_EDIT_ERROR;
+    if (comment && strpbrk(comment, "\r\n") != NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, "comment", 0, 0, "a comment must be one line");
+        return RM_EDIT_ERROR;
+    }
+    if ((l = load_current(name, text, len, lim, d)) == NULL)
+        return RM_EDIT_ERROR;
+    if (rm_list_covers(l, &e, &m)) {
+        rm_entry_info info;
+        char    have[RM_ENTRY_STRLEN];
+
+        rm_list_entry(l, m.entry, &info);
+        rm_entry_format(&info.entry, have, sizeof(have));
+        rm_entry_format(&e, canon, sizeof(canon));
+        r->lines[0] = info.line;
+        r->nlines = 1;
+        snprintf(r->why, sizeof(r->why), "%s is already covered by %s:%u (%s); nothing changed",
+                 canon, name, info.line, have);
+        rm_list_free(l);
+        return RM_EDIT_UNCHANGED;
+    }
+    rm_list_free(l);
+
+    rm_entry_format(&e, canon, sizeof(canon));
+    need = len + 1 + strlen(canon) + (comment ? strlen(comment) + 4 : 0) + 2;
+    if ((r->out = rm_malloc(need)) == NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "out of memory; the file is unchanged");
+        return RM_EDIT_ERROR;
+    }
+    memcpy(r->out, text, len);
+    o = len;
+    if (nl)
+        r->out[o++] = '\n';
+    o += (size_t) snprintf(r->out + o, need - o, comment && *comment ? "%s  # %s\n" : "%s\n",
+                           canon, comment ? comment : "");
+    r->outlen = o;
+
+    /* The new text must load as the daemon will load it (caps included). */
+    if (rm_list_load_buffer(name, r->out, r->outlen, lim, &check, d) < 0) {
+        rm_free(r->out);
+        r->out = NULL;
+        rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "the edited list would not load; the file is unchanged");
+        return RM_EDIT_ERROR;
+    }
+    rm_list_free(check);
+    snprintf(r->why, sizeof(r->why), "added %s to %s", canon, name);
+    return RM_EDIT_CHANGED;
+}
+
+/* rm_edit_del - drop the lines whose entry is the same as entry */
+
+enum rm_edit_status rm_edit_del(const char *name, const char *text, size_t len,
+                                const char *entry, const rm_limits *lim,
+                                rm_edit_result *r, rm_diag *d)
+{
+    rm_entry e;
+    rm_list *l;
+    size_t  pos = 0, o = 0;
+    unsigned line = 0;
+    char    canon[RM_ENTRY_STRLEN];
+
+    memset(r, 0, sizeof(*r));
+    if (parse_arg(entry, &e, d) < 0)
+        return RM_EDIT_ERROR;
+    if ((l = load_current(name, text, len, lim, d)) == NULL)
+        return RM_EDIT_ERROR;
+    rm_list_free(l);
+    rm_entry_format(&e, canon, sizeof(canon));
+    if ((r->out = rm_malloc(len + 1)) == NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "out of memory; the file is unchanged");
+        return RM_EDIT_ERROR;
+    }
+    while (pos < len) {
+        const char *s = text + pos, *nlp = memchr(s, '\n', len - pos);
+        size_t  n = nlp ? (size_t) (nlp - s) + 1 : len - pos;
+        size_t  a = 0, b = n;
+        rm_entry x;
+        rm_perr err;
+        const char *hash;
+
+        line++;
+        pos += n;
+        if (line == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+            a = 3;
+        if ((hash = memchr(s + a, '#', b - a)) != NULL)
+            b = (size_t) (hash - s);
+        while (a < b && (s[a] == ' ' || s[a] == '\t'))
+            a++;
+        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r' || s[b - 1] == '\n'))
+            b--;
+        if (b > a && rm_entry_parse(s + a, b - a, &x, &err) == 0 && rm_entry_same(&x, &e)) {
+            if (r->nlines < sizeof(r->lines) / sizeof(r->lines[0]))
+                r->lines[r->nlines] = line;
+            r->nlines++;
+            if (line == 1 && a >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+                memcpy(r->out + o, s, 3);       /* keep the byte order mark */
+                o += 3;
+            }
+            continue;
+        }
+        memcpy(r->out + o, s, n);
+        o += n;
+    }
+    r->outlen = o;
+    if (r->nlines == 0) {
+        rm_free(r->out);
+        r->out = NULL;
+        snprintf(r->why, sizeof(r->why), "%s is not in %s; nothing changed", canon, name);
+        return RM_EDIT_UNCHANGED;
+    }
+    if (r->nlines == 1)
+        snprintf(r->why, sizeof(r->why), "removed %s from %s (line %u)", canon, name, r->lines[0]);
+    else
+        snprintf(r->why, sizeof(r->why), "removed %s from %s (%zu lines)", canon, name, r->nlines);
+
+    /* A wider entry may still match what was removed: say so. */
+    if (rm_list_load_buffer(name, r->out, r->outlen, lim, &l, d) < 0) {
+        rm_free(r->out);
+        r->out = NULL;
+        rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "the edited list would not load; the file is unchanged");
+        return RM_EDIT_ERROR;
+    }
+    {
+        rm_match m;
+        rm_entry_info info;
+        char    have[RM_ENTRY_STRLEN];
+        size_t  w = strlen(r->why);
+
+        if (rm_list_covers(l, &e, &m) && rm_list_entry(l, m.entry, &info) == 0) {
+            rm_entry_format(&info.entry, have, sizeof(have));
+            snprintf(r->why + w, sizeof(r->why) - w,
+                     "; note: %s is still matched by the entry %s", canon, have);
+        }
+    }
+    rm_list_free(l);
+    return RM_EDIT_CHANGED;
+}

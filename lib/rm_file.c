@@ -1,0 +1,209 @@
+/* rm_file - reading, locking and replacing configuration and list files safely */
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rm_file.h"
+#include "rm_mem.h"
+
+int     (*rm_file_fault_hook)(const char *step);
+
+/* fault - let a test make a step fail with ENOSPC */
+
+static int fault(const char *step)
+{
+    if (rm_file_fault_hook && rm_file_fault_hook(step)) {
+        errno = ENOSPC;
+        return 1;
+    }
+    return 0;
+}
+
+/* rm_file_read - the whole file, NUL-terminated */
+
+int     rm_file_read(const char *path, size_t max, char **buf, size_t *len,
+                     struct stat *st, rm_diag *d)
+{
+    struct stat sb;
+    char   *b;
+    size_t  got = 0;
+    int     fd;
+
+    if (st == NULL)
+        st = &sb;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "not a regular file");
+        close(fd);
+        return -1;
+    }
+    if ((uint64_t) st->st_size > max) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "file is over %zu bytes", max);
+        close(fd);
+        return -1;
+    }
+    if ((b = rm_malloc((size_t) st->st_size + 1)) == NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "out of memory");
+        close(fd);
+        return -1;
+    }
+    while (got < (size_t) st->st_size) {
+        ssize_t n = read(fd, b + got, (size_t) st->st_size - got);
+
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1) {
+            rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "read error: %s", strerror(errno));
+            rm_free(b);
+            close(fd);
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t) n;
+    }
+    close(fd);
+    b[got] = '\0';
+    *buf = b;
+    *len = got;
+    return 0;
+}
+
+/* rm_file_lock - lock the file that path names, across renames */
+
+int     rm_file_lock(const char *path, rm_diag *d)
+{
+    for (int tries = 0; tries < 1000; tries++) {
+        struct stat a, b;
+        int     fd;
+
+        if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+            rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+            return -1;
+        }
+        while (flock(fd, LOCK_EX) == -1) {
+            if (errno != EINTR) {
+                rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot lock: %s", strerror(errno));
+                close(fd);
+                return -1;
+            }
+        }
+        /* Another writer may have renamed a new file over path meanwhile. */
+        if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+            return fd;
+        close(fd);
+    }
+    rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot lock: the file keeps being replaced");
+    return -1;
+}
+
+/* rm_file_check_writers - a list others can write lets them open the relay */
+
+int     rm_file_check_writers(const char *path, const struct stat *st, rm_diag *d)
+{
+    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0,
+                    "refusing to use a file that %s can write (mode %04o); chmod go-w it first",
+                    (st->st_mode & S_IWOTH) ? "anyone" : "its group", (unsigned) (st->st_mode & 07777));
+        return -1;
+    }
+    return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n;
+
+        if (fault("write"))
+            return -1;
+        n = write(fd, buf, len > (1u << 20) ? (1u << 20) : len);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1)
+            return -1;
+        buf += n;
+        len -= (size_t) n;
+    }
+    return 0;
+}
+
+/* rm_file_replace - temp, fsync, .bak, rename, fsync the directory */
+
+int     rm_file_replace(const char *path, const char *buf, size_t len,
+                        const struct stat *orig, rm_diag *d)
+{
+    char    tmp[PATH_MAX], bak[PATH_MAX], dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    int     fd, dfd, n;
+
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int) (slash - path), path);
+    n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base);
+    if (n < 0 || (size_t) n >= sizeof(tmp)
+        || snprintf(bak, sizeof(bak), "%s.bak", path) >= (int) sizeof(bak)) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "path too long");
+        return -1;
+    }
+    if (fault("create") || (fd = mkstemp(tmp)) == -1) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot create a temporary file in %s: %s; "
+                    "the file is unchanged", dir, strerror(errno));
+        return -1;
+    }
+    if (write_all(fd, buf, len) < 0
+        || fchmod(fd, orig->st_mode & 07777) == -1
+        || (fchown(fd, orig->st_uid, orig->st_gid) == -1 && errno != EPERM)
+        || fault("fsync") || fsync(fd) == -1) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot write %s: %s; the file is unchanged",
+                    tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    if (close(fd) == -1) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot write %s: %s; the file is unchanged",
+                    tmp, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    /* The previous version stays as path.bak: a hard link is whole at once. */
+    if (unlink(bak) == -1 && errno != ENOENT) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot replace %s: %s; the file is unchanged",
+                    bak, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    if (link(path, bak) == -1 && errno != ENOENT) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot keep the previous version as %s: %s; "
+                    "the file is unchanged", bak, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    if (fault("rename") || rename(tmp, path) == -1) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot rename %s over it: %s; the file is unchanged",
+                    tmp, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
