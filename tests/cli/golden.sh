@@ -4,49 +4,7 @@
 # error, NAME.status: exit status).  RM_GOLDEN_UPDATE=1 rewrites them, for
 # a human to review with git diff before committing.
 set -u
-
-srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-builddir=${top_builddir:-$srcdir}
-relayctl=$builddir/cli/relayctl
-golden=$srcdir/tests/cli/golden
-work=$(mktemp -d "${TMPDIR:-/tmp}/relayctl-golden.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
-cp "$srcdir"/tests/cli/data/* "$work"/
-chmod 644 "$work"/*
-cd "$work" || exit 2
-
-passed=0 failed=0
-
-# t NAME [ARGS...] - run relayctl ARGS (stdin from $input if set) and compare
-t() {
-    name=$1
-    shift
-    if [ -n "${input:-}" ]; then
-        printf '%s' "$input" | "$relayctl" "$@" >"$name.out" 2>"$name.err"
-    else
-        "$relayctl" "$@" >"$name.out" 2>"$name.err" </dev/null
-    fi
-    echo $? >"$name.status"
-    if [ "${RM_GOLDEN_UPDATE:-}" = 1 ]; then
-        cp "$name.out" "$name.err" "$name.status" "$golden"/
-    fi
-    ok=1
-    for part in out err status; do
-        if ! cmp -s "$name.$part" "$golden/$name.$part"; then
-            ok=0
-            echo "# $name: $part differs (relayctl $*):"
-            diff -u "$golden/$name.$part" "$name.$part" | sed 's/^/#   /'
-        fi
-    done
-    if [ $ok = 1 ]; then
-        echo "ok - $name"
-        passed=$((passed + 1))
-    else
-        echo "not ok - $name"
-        failed=$((failed + 1))
-    fi
-    input=
-}
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/lib.sh"
 
 c=relaymilter.conf
 
@@ -115,5 +73,4 @@ t usage-unknown-command   frob
 t usage-unknown-option    --frob check 192.0.2.1
 t usage-c-without-file    -c
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
