@@ -7,8 +7,6 @@
 
 #include "rm_addr.h"
 
-#define MAPPED_PREFIX (((rm_u128) 0xffff) << 32)
-
 static int fail(rm_perr *err, size_t off, const char *msg)
 {
     if (err) {

@@ -17,6 +17,10 @@ enum rm_family {
     RM_AF_INET6 = 6
 };
 
+/* ::ffff:0:0/96, where IPv4-mapped IPv6 addresses live */
+#define RM_V4_MAPPED_LO (((rm_u128) 0xffff) << 32)
+#define RM_V4_MAPPED_HI (RM_V4_MAPPED_LO | 0xffffffffu)
+
 /* An address in host byte order.  IPv4 lives in the low 32 bits of v. */
 typedef struct rm_addr {
     enum rm_family family;

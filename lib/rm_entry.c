@@ -5,8 +5,6 @@
 
 #include "rm_entry.h"
 
-#define V4_MAPPED_LO (((rm_u128) 0xffff) << 32)
-#define V4_MAPPED_HI (V4_MAPPED_LO | 0xffffffffu)
 
 static int efail(rm_perr *err, size_t off, const char *s, size_t len, const char *what)
 {
@@ -49,7 +47,7 @@ static void fold_mapped(rm_entry *e)
         } else {
             return;
         }
-    } else if (!(e->lo >= V4_MAPPED_LO && e->hi <= V4_MAPPED_HI)) {
+    } else if (!(e->lo >= RM_V4_MAPPED_LO && e->hi <= RM_V4_MAPPED_HI)) {
         return;
     }
     e->family = RM_AF_INET;

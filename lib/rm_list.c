@@ -75,12 +75,14 @@ struct rm_list {
     uint32_t n6, k6;
     uint32_t nside;
     uint32_t nclip;
+    bool    v6_maps_v4;                 /* some IPv6 entry reaches into ::ffff:0:0/96 */
     rec4   *r4;
     rec6   *r6;
     side   *sd;
     clip   *cl;
     level1  l4, l6;
 };
+
 
 #define R6LO(r) ((((rm_u128) (r)->lo_h) << 64) | (r)->lo_l)
 #define R6HI(r) ((((rm_u128) (r)->hi_h) << 64) | (r)->hi_l)
@@ -577,6 +579,14 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
     sort6(l->r6, l->n6, sort_depth(l->n6));
     l->k4 = sweep4(l->r4, l->n4, l->cl, &l->nclip, (uint32_t) clipcap);
     l->k6 = sweep6(l->r6, l->n6, l->cl, &l->nclip, (uint32_t) clipcap);
+    /* IPv4 clients are matched as IPv4, but an IPv6 entry that reaches into
+     * ::ffff:0:0/96 (::/80, say) matches them too; note it so lookups of
+     * IPv4 clients also try the mapped form. */
+    for (uint32_t i = 0; i < l->k6 && !l->v6_maps_v4; i++)
+        l->v6_maps_v4 = R6LO(&l->r6[i]) <= RM_V4_MAPPED_HI && R6HI(&l->r6[i]) >= RM_V4_MAPPED_LO;
+    for (uint32_t i = 0; i < l->nside && !l->v6_maps_v4; i++)
+        l->v6_maps_v4 = l->sd[i].family == RM_AF_INET6
+            && ((RM_V4_MAPPED_LO ^ l->sd[i].net) & l->sd[i].mask & ~(rm_u128) 0xffffffffu) == 0;
     if (l->k4 > 1)
         level1_build(&l->l4, 32, l->r4[0].lo, l->r4[l->k4 - 1].lo, l->k4, lo_at4, l->r4);
     else
@@ -708,22 +718,20 @@ static inline const level1 *f6_l1(const rm_list *l) { return &l->l6; }
 DEFINE_FIND(find4, rec4, LO4, 32, f4)
 DEFINE_FIND(find6, rec6, R6LO, 128, f6)
 
-/* rm_list_match - does a match any entry? */
+/* match_family - the interval index, then the side table, of x's family */
 
-bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
+static bool match_family(const rm_list *l, const rm_addr *x, rm_match *m)
 {
-    rm_addr x = *a;
     int64_t i;
 
-    rm_addr_unmap(&x);
-    if (x.family == RM_AF_INET) {
-        if ((i = find4(l, x.v)) >= 0 && x.v <= l->r4[i].hi) {
+    if (x->family == RM_AF_INET) {
+        if ((i = find4(l, x->v)) >= 0 && x->v <= l->r4[i].hi) {
             if (m)
                 m->entry = (uint32_t) i;
             return true;
         }
-    } else if (x.family == RM_AF_INET6) {
-        if ((i = find6(l, x.v)) >= 0 && x.v <= R6HI(&l->r6[i])) {
+    } else if (x->family == RM_AF_INET6) {
+        if ((i = find6(l, x->v)) >= 0 && x->v <= R6HI(&l->r6[i])) {
             if (m)
                 m->entry = l->n4 + (uint32_t) i;
             return true;
@@ -734,11 +742,30 @@ bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
     for (uint32_t s = 0; s < l->nside; s++) {
         const side *sd = &l->sd[s];
 
-        if (sd->family == (uint32_t) x.family && (x.v & sd->mask) == sd->net) {
+        if (sd->family == (uint32_t) x->family && (x->v & sd->mask) == sd->net) {
             if (m)
                 m->entry = l->n4 + l->n6 + s;
             return true;
         }
+    }
+    return false;
+}
+
+/* rm_list_match - does a match any entry?  IPv4-mapped IPv6 addresses are
+ * IPv4 clients: they match IPv4 entries, and IPv6 entries that cover their
+ * mapped form. */
+
+bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
+{
+    rm_addr x = *a;
+
+    rm_addr_unmap(&x);
+    if (match_family(l, &x, m))
+        return true;
+    if (x.family == RM_AF_INET && l->v6_maps_v4) {
+        rm_addr mapped = {RM_AF_INET6, RM_V4_MAPPED_LO | x.v};
+
+        return match_family(l, &mapped, m);
     }
     return false;
 }
