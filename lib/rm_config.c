@@ -475,3 +475,13 @@ bool    rm_config_mailer_is_local(const rm_config *c, const char *mailer)
     }
     return false;
 }
+
+/* rm_config_key_line - where a setting was written, for messages */
+
+unsigned rm_config_key_line(const rm_config *c, const char *name)
+{
+    for (size_t k = 0; k < K__COUNT; k++)
+        if (strcmp(keys[k].name, name) == 0)
+            return c->set_line[k];
+    return 0;
+}

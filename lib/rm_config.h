@@ -65,6 +65,9 @@ int     rm_config_parse_buffer(const char *name, const char *dir, const char *bu
 
 void    rm_config_free(rm_config *c);
 
+/* rm_config_key_line - the line where a setting was written; 0: default */
+unsigned rm_config_key_line(const rm_config *c, const char *name);
+
 /* rm_config_mailer_is_local - is this {rcpt_mailer} one of local_mailers? */
 bool    rm_config_mailer_is_local(const rm_config *c, const char *mailer);
 

@@ -65,7 +65,7 @@ int     rm_snapshot_from_config(rm_config *cfg, const rm_build_opts *o,
     }
     if (d->errors == errors_before && cfg->local_domains[0] != '\0'
         && rm_domains_parse(cfg->local_domains, cfg->dir, cfg->path,
-                            cfg->set_line[6], &s->domains, d) < 0) {
+                            rm_config_key_line(cfg, "local_domains"), &s->domains, d) < 0) {
         /* reported */
     }
     if (d->errors > errors_before) {
