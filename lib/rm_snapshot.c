@@ -63,7 +63,7 @@ int     rm_snapshot_from_config(rm_config *cfg, const rm_build_opts *o,
         if (rm_list_load(cfg->list_path[k], &lim, &s->lists[k], d) < 0)
             continue;                   /* keep going: report every list's errors */
     }
-    if (d->errors == errors_before && cfg->local_domains[0] != '\0'
+    if (cfg->local_domains[0] != '\0'
         && rm_domains_parse(cfg->local_domains, cfg->dir, cfg->path,
                             rm_config_key_line(cfg, "local_domains"), &s->domains, d) < 0) {
         /* reported */
