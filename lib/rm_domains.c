@@ -66,6 +66,8 @@ int     rm_domain_normalize(const char *in, size_t len, char *buf, size_t buflen
             return -1;
         buf[i] = c;
     }
+    if (buf[len - 1] == '.')
+        return -1;                      /* an empty last label: "a.." */
     buf[len] = '\0';
     return (int) len;
 }
