@@ -50,8 +50,12 @@ static int parse_v4(const char *s, size_t len, size_t base, uint32_t *out, rm_pe
             if (i - start >= 3) {
                 if (err) {
                     err->off = base + start;
+                    size_t  run = 0;
+
+                    while (start + run < len && is_digit(s[start + run]) && run < 20)
+                        run++;
                     snprintf(err->msg, sizeof(err->msg), "IPv4 octet \"%.*s\" is over 255",
-                             (int) (len - start > 20 ? 20 : len - start), s + start);
+                             (int) run, s + start);
                 }
                 return -1;
             }

@@ -273,15 +273,52 @@ static int is_space(char ch)
     return ch == ' ' || ch == '\t' || ch == '\r';
 }
 
-/* apply_logical_line - "name = value" spanning [s, e) (continuations joined) */
+/*
+ * A setting may span continuation lines, joined into one buffer; the map
+ * remembers where each piece came from, so that a message about any byte
+ * names its own line and column.
+ */
+typedef struct segmap {
+    size_t  n;
+    struct {
+        size_t  off;                    /* where the piece starts in the buffer */
+        unsigned line;
+        unsigned col;                   /* its column in that line */
+    }       seg[64];
+} segmap;
+
+static void seg_add(segmap *m, size_t off, unsigned line, unsigned col)
+{
+    if (m->n < sizeof(m->seg) / sizeof(m->seg[0])) {
+        m->seg[m->n].off = off;
+        m->seg[m->n].line = line;
+        m->seg[m->n].col = col;
+        m->n++;
+    }
+}
+
+/* seg_where - line and column of byte off of the joined setting */
+
+static void seg_where(const segmap *m, size_t off, unsigned *line, unsigned *col)
+{
+    size_t  i = 0;
+
+    while (i + 1 < m->n && m->seg[i + 1].off <= off)
+        i++;
+    *line = m->seg[i].line;
+    *col = m->seg[i].col + (unsigned) (off - m->seg[i].off);
+}
+
+/* apply_logical_line - "name = value" spanning s[0..len) (continuations joined) */
 
 static void apply_logical_line(rm_config *c, const char *name, char *s, size_t len,
-                               unsigned line, rm_diag *d)
+                               const segmap *map, rm_diag *d)
 {
     char   *eq, *ks, *ke, *vs, *ve;
     size_t  k;
     char    why[256];
     const char *err;
+    unsigned line = map->seg[0].line, vline, vcol;
 
     s[len] = '\0';
     if ((eq = strchr(s, '=')) == NULL) {
@@ -323,8 +360,8 @@ static void apply_logical_line(rm_config *c, const char *name, char *s, size_t l
                     "%s is set again (first on line %u); the later value wins",
                     keys[k].name, c->set_line[k]);
     if ((err = set_value(c, (enum key) k, vs, why, sizeof(why))) != NULL) {
-        rm_diag_add(d, RM_SEV_ERROR, name, line, (unsigned) (vs - s) + 1,
-                    "bad value for %s: %s", keys[k].name, err);
+        seg_where(map, (size_t) (vs - s), &vline, &vcol);
+        rm_diag_add(d, RM_SEV_ERROR, name, vline, vcol, "bad value for %s: %s", keys[k].name, err);
         return;
     }
     c->set_line[k] = line;
@@ -338,8 +375,9 @@ int     rm_config_parse_buffer(const char *name, const char *dir, const char *bu
     rm_config *c;
     char   *logical;
     size_t  llen = 0, pos = 0;
-    unsigned line = 0, lstart = 0;
+    unsigned line = 0;
     size_t  errors_before = d->errors;
+    segmap  map = {0};
 
     if ((c = rm_config_defaults(dir)) == NULL) {
         rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "out of memory");
@@ -378,18 +416,20 @@ int     rm_config_parse_buffer(const char *name, const char *dir, const char *bu
                 continue;
             }
             logical[llen++] = '\n';
+            seg_add(&map, llen, line, (unsigned) i + 1);
             memcpy(logical + llen, s + i, n - i);
             llen += n - i;
             continue;
         }
         if (llen > 0)
-            apply_logical_line(c, name, logical, llen, lstart, d);
+            apply_logical_line(c, name, logical, llen, &map, d);
         memcpy(logical, s, n);
         llen = n;
-        lstart = line;
+        map.n = 0;
+        seg_add(&map, 0, line, 1);
     }
     if (llen > 0)
-        apply_logical_line(c, name, logical, llen, lstart, d);
+        apply_logical_line(c, name, logical, llen, &map, d);
     rm_free(logical);
     if (d->errors > errors_before) {
         rm_config_free(c);

@@ -141,9 +141,10 @@ int     rm_entry_parse(const char *s, size_t len, rm_entry *e, rm_perr *err)
 
             if (a.family != RM_AF_INET)
                 return efail(err, sep + 1, s, len, "a dotted mask needs an IPv4 address");
-            if (rm_addr_parse(m, mlen, &b, &sub) < 0 || b.family != RM_AF_INET)
-                return efail(err, sep + 1 + (b.family == RM_AF_INET ? sub.off : 0), s, len,
-                             "bad dotted netmask");
+            int     bad = rm_addr_parse(m, mlen, &b, &sub) < 0;
+
+            if (bad || b.family != RM_AF_INET)
+                return efail(err, sep + 1 + (bad ? sub.off : 0), s, len, "bad dotted netmask");
             if ((p = rm_plen_from_mask(b.v, 32)) < 0)
                 return efail(err, sep + 1, s, len,
                              "netmask is not contiguous (write Exchange's 'net;mask' form to match with it)");
