@@ -1,0 +1,119 @@
+#ifndef RM_CTL_H
+#define RM_CTL_H
+
+/* rm_ctl - the control-socket protocol: parse a command line, format replies */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "rm_addr.h"
+#include "rm_diag.h"
+#include "rm_policy.h"
+
+/*
+ * The protocol.  One command per connection: the client writes one line
+ * (at most RM_CTL_MAX_LINE bytes, newline included), the daemon writes
+ * the reply and closes.  A reply's first line starts with "OK " or "ERR ";
+ * detail lines follow.
+ *
+ *   RELOAD                              OK reloaded generation N: deny N, allow N, local N entries
+ *                                       ERR reload failed; previous lists remain in force (generation N)
+ *                                           + one FILE:LINE:COL: error: TEXT line per error
+ *   STATUS                              OK status, then "key: value" lines
+ *   CHECK ADDRESS [local=ADDRESS] [auth]
+ *                                       OK allow|deny RULE [FILE:LINE ENTRY]
+ *
+ * Nothing here does I/O: the daemon and relayctl move the bytes.
+ */
+#define RM_CTL_MAX_LINE 1024
+
+enum rm_ctl_cmd {
+    RM_CTL_RELOAD = 0,
+    RM_CTL_STATUS = 1,
+    RM_CTL_CHECK = 2
+};
+
+typedef struct rm_ctl_req {
+    enum rm_ctl_cmd cmd;
+    rm_addr client;                     /* CHECK: the client address */
+    rm_addr local;                      /* CHECK local=: RM_AF_NONE when not given */
+    bool    auth;                       /* CHECK auth */
+} rm_ctl_req;
+
+/*
+ * rm_ctl_parse - parse one command line (its \n or \r\n may be present).
+ * Returns 0, or -1 with the text of the error reply (without "ERR ") in
+ * err, e.g. unknown command "FOO".
+ */
+int     rm_ctl_parse(const char *line, size_t len, rm_ctl_req *req, char *err, size_t errlen);
+
+/* rm_ctl_format_request - the line a client sends for req, \n included */
+size_t  rm_ctl_format_request(const rm_ctl_req *req, char *buf, size_t len);
+
+/*
+ * A reply under construction, in memory the caller owns.  Appending never
+ * writes past cap; what does not fit is dropped and truncated is set.
+ * Every line is made safe: control characters become '?'.
+ */
+typedef struct rm_ctl_buf {
+    char   *data;                       /* always NUL-terminated */
+    size_t  len;
+    size_t  cap;
+    bool    truncated;
+} rm_ctl_buf;
+
+void    rm_ctl_buf_init(rm_ctl_buf *b, char *mem, size_t cap);
+void    rm_ctl_line(rm_ctl_buf *b, const char *fmt,...) __attribute__((format(printf, 2, 3)));
+
+/* The decision counters the daemon keeps, in STATUS order. */
+enum rm_ctl_decision {
+    RM_CTL_D_DENY_LIST = 0,
+    RM_CTL_D_ALLOW_LIST,
+    RM_CTL_D_LOCAL_IP,
+    RM_CTL_D_AUTH,
+    RM_CTL_D_DEFAULT_DENY,
+    RM_CTL_D_DENY_ONLY,
+    RM_CTL_D_LOCAL_SUBMISSION,
+    RM_CTL_D_LOCAL_RECIPIENT,           /* a local recipient: the policy was not asked */
+    RM_CTL_D_ERROR,                     /* no decision could be made: on_error applied */
+    RM_CTL_D__COUNT
+};
+
+/* rm_ctl_decision_name - "deny_list", ... (STATUS shows decisions_NAME) */
+const char *rm_ctl_decision_name(enum rm_ctl_decision k);
+
+/* rm_ctl_decision_of_rule - the counter of a policy rule */
+enum rm_ctl_decision rm_ctl_decision_of_rule(enum rm_rule r);
+
+/* What STATUS reports.  Strings are borrowed for the call. */
+typedef struct rm_ctl_status {
+    long    pid;
+    const char *version;
+    uint64_t uptime_seconds;
+    uint64_t generation;
+    time_t  loaded_at;
+    unsigned relay_flags;
+    const char *mode;                   /* enforce, report */
+    uint32_t entries[RM_LIST__COUNT];   /* by enum rm_list_kind */
+    uint64_t reloads_ok;
+    uint64_t reloads_failed;
+    const char *last_reload;            /* ok, failed, none */
+    const char *last_reload_error;      /* "" when there was none */
+    uint64_t decisions[RM_CTL_D__COUNT];
+} rm_ctl_status;
+
+void    rm_ctl_reply_err(rm_ctl_buf *b, const char *text);
+void    rm_ctl_reply_reload_ok(rm_ctl_buf *b, uint64_t generation, const uint32_t entries[RM_LIST__COUNT]);
+void    rm_ctl_reply_reload_failed(rm_ctl_buf *b, uint64_t generation, const rm_diag *d);
+void    rm_ctl_reply_status(rm_ctl_buf *b, const rm_ctl_status *st);
+
+/* rm_ctl_reply_check - where and entry may be "" (no list decided) */
+void    rm_ctl_reply_check(rm_ctl_buf *b, bool allow, enum rm_rule rule,
+                           const char *where, const char *entry);
+
+/* rm_ctl_format_time - ISO 8601 UTC, "2024-05-01T12:00:00Z" */
+size_t  rm_ctl_format_time(time_t t, char *buf, size_t len);
+
+#endif

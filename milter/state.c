@@ -1,0 +1,193 @@
+/* state - what the daemon's threads share: the current snapshot, the counters, reload */
+
+#include "config.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mlog.h"
+#include "state.h"
+
+enum last_reload { LAST_NONE = 0, LAST_OK, LAST_FAILED };
+
+static struct {
+    char    config_path[RM_PATH_LEN];
+    time_t  started;
+    rm_holder holder;
+    rm_config *startup;                 /* a copy of the first configuration */
+    pthread_mutex_t reload_lock;        /* one reload at a time */
+    pthread_mutex_t err_lock;           /* guards last_error */
+    char    last_error[RM_DIAG_FILE_LEN + RM_DIAG_TEXT_LEN + 64];
+    atomic_uint_fast64_t decisions[RM_CTL_D__COUNT];
+    atomic_uint_fast64_t reloads_ok;
+    atomic_uint_fast64_t reloads_failed;
+    atomic_int last;
+} st = {
+    .reload_lock = PTHREAD_MUTEX_INITIALIZER,
+    .err_lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+static const rm_build_opts build_opts = {.check_perms = 1};
+
+void    state_entries(const rm_snapshot *s, uint32_t entries[RM_LIST__COUNT])
+{
+    for (int k = 0; k < RM_LIST__COUNT; k++)
+        entries[k] = s ? rm_list_count(s->lists[k]) : 0;
+}
+
+/* state_init - the first snapshot */
+
+int     state_init(const char *config_path, rm_diag *d)
+{
+    rm_snapshot *s;
+
+    snprintf(st.config_path, sizeof(st.config_path), "%s", config_path);
+    st.started = time(NULL);
+    if (rm_holder_init(&st.holder) < 0) {
+        rm_diag_add(d, RM_SEV_ERROR, NULL, 0, 0, "cannot initialize a mutex");
+        return -1;
+    }
+    if (rm_snapshot_build(config_path, &build_opts, 1, &s, d) < 0)
+        return -1;
+    if ((st.startup = rm_config_defaults(NULL)) == NULL) {
+        rm_snapshot_unref(s);
+        rm_diag_add(d, RM_SEV_ERROR, NULL, 0, 0, "out of memory");
+        return -1;
+    }
+    /* Only the fixed-size settings are needed later; local_domains stays "". */
+    {
+        char   *keep = st.startup->local_domains;
+
+        *st.startup = *s->cfg;
+        st.startup->local_domains = keep;
+    }
+    rm_holder_swap(&st.holder, s);
+    return 0;
+}
+
+const rm_config *state_startup_config(void)
+{
+    return st.startup;
+}
+
+rm_snapshot *state_acquire(void)
+{
+    return rm_holder_acquire(&st.holder);
+}
+
+void    state_count(enum rm_ctl_decision k)
+{
+    if ((unsigned) k < RM_CTL_D__COUNT)
+        atomic_fetch_add_explicit(&st.decisions[k], 1, memory_order_relaxed);
+}
+
+/* warn_fixed - settings that only take effect at start */
+
+static void warn_fixed(const rm_config *now)
+{
+    const rm_config *was = st.startup;
+
+    if (strcmp(was->milter_socket, now->milter_socket) != 0)
+        mlog_warnx("milter_socket changed to %s; it takes effect when relaymilter restarts",
+                   now->milter_socket);
+    if (strcmp(was->control_socket, now->control_socket) != 0)
+        mlog_warnx("control_socket changed to %s; it takes effect when relaymilter restarts",
+                   now->control_socket);
+    if (strcmp(was->user, now->user) != 0)
+        mlog_warnx("user changed to \"%s\"; it takes effect when relaymilter restarts", now->user);
+    if (strcmp(was->pid_file, now->pid_file) != 0)
+        mlog_warnx("pid_file changed to \"%s\"; it takes effect when relaymilter restarts",
+                   now->pid_file);
+}
+
+/* state_reload - all or nothing */
+
+int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
+                     uint32_t entries[RM_LIST__COUNT])
+{
+    rm_snapshot *cur, *next;
+    uint64_t gen;
+    char    first[sizeof(st.last_error)];
+    int     rc;
+
+    rm_diag_init(d);
+    pthread_mutex_lock(&st.reload_lock);
+    cur = rm_holder_acquire(&st.holder);
+    gen = cur ? cur->generation : 0;
+    if (rm_snapshot_build(st.config_path, &build_opts, gen + 1, &next, d) == 0) {
+        for (size_t i = 0; i < d->count; i++) {
+            char    text[sizeof(st.last_error)];
+
+            rm_diag_format(&d->msgs[i], text, sizeof(text));
+            mlog_warnx("%s", text);
+        }
+        warn_fixed(next->cfg);
+        rm_holder_swap(&st.holder, next);   /* takes our reference */
+        *generation = gen + 1;
+        state_entries(next, entries);
+        atomic_fetch_add(&st.reloads_ok, 1);
+        atomic_store(&st.last, LAST_OK);
+        mlog_info("reloaded generation %llu (%s): deny %lu, allow %lu, local %lu entries",
+                  (unsigned long long) *generation, origin, (unsigned long) entries[RM_LIST_DENY],
+                  (unsigned long) entries[RM_LIST_ALLOW], (unsigned long) entries[RM_LIST_LOCAL]);
+        rc = 0;
+    } else {
+        const rm_diag_msg *m = rm_diag_first_error(d);
+
+        if (m)
+            rm_diag_format(m, first, sizeof(first));
+        else
+            snprintf(first, sizeof(first), "error: reload failed for an unknown reason");
+        pthread_mutex_lock(&st.err_lock);
+        snprintf(st.last_error, sizeof(st.last_error), "%s", first);
+        pthread_mutex_unlock(&st.err_lock);
+        *generation = gen;
+        state_entries(cur, entries);
+        atomic_fetch_add(&st.reloads_failed, 1);
+        atomic_store(&st.last, LAST_FAILED);
+        mlog_errx("reload failed (%s); previous lists remain in force (generation %llu): %s%s",
+                  origin, (unsigned long long) gen, first,
+                  d->errors > 1 ? " (and more errors; relaymilter -n lists them all)" : "");
+        rc = -1;
+    }
+    rm_snapshot_unref(cur);
+    pthread_mutex_unlock(&st.reload_lock);
+    return rc;
+}
+
+/* state_status - a consistent enough picture for STATUS */
+
+void    state_status(rm_ctl_status *out, char *err, size_t errlen)
+{
+    rm_snapshot *s = rm_holder_acquire(&st.holder);
+    int     last = atomic_load(&st.last);
+    time_t  now = time(NULL);
+
+    memset(out, 0, sizeof(*out));
+    out->pid = (long) getpid();
+    out->version = PACKAGE_VERSION;
+    out->uptime_seconds = now > st.started ? (uint64_t) (now - st.started) : 0;
+    if (s) {
+        out->generation = s->generation;
+        out->loaded_at = s->loaded_at;
+        out->relay_flags = s->cfg->relay_flags;
+        out->mode = s->cfg->mode == RM_MODE_REPORT ? "report" : "enforce";
+    } else {
+        out->mode = "none";
+    }
+    state_entries(s, out->entries);
+    out->reloads_ok = atomic_load(&st.reloads_ok);
+    out->reloads_failed = atomic_load(&st.reloads_failed);
+    out->last_reload = last == LAST_OK ? "ok" : last == LAST_FAILED ? "failed" : "none";
+    pthread_mutex_lock(&st.err_lock);
+    snprintf(err, errlen, "%s", st.last_error);
+    pthread_mutex_unlock(&st.err_lock);
+    out->last_reload_error = err;
+    for (int k = 0; k < RM_CTL_D__COUNT; k++)
+        out->decisions[k] = atomic_load_explicit(&st.decisions[k], memory_order_relaxed);
+    rm_snapshot_unref(s);
+}
