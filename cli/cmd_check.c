@@ -67,7 +67,67 @@ static void print_one(relayctl *rc, const rm_snapshot *s, const char *addr,
         printf("match: %s %s\n", where, entry);
 }
 
-/* check_batch - one address per line in, one line out */
+/* print_batch_line - "ADDRESS allow|deny RULE [FILE:LINE]" or its JSON */
+
+static void print_batch_line(relayctl *rc, const rm_snapshot *s, const char *addr,
+                             const rm_query *q, const rm_decision *dec)
+{
+    char    where[RM_PATH_LEN + 16], entry[RM_ENTRY_STRLEN];
+
+    if (rc->json)
+        print_one(rc, s, addr, q, dec);
+    else if (dec->list >= 0 && rm_snapshot_where(s, dec, where, sizeof(where), entry, sizeof(entry)) > 0)
+        printf("%s %s %s %s\n", addr, dec->allow ? "allow" : "deny", rm_rule_name(dec->rule), where);
+    else
+        printf("%s %s %s\n", addr, dec->allow ? "allow" : "deny", rm_rule_name(dec->rule));
+}
+
+/*
+ * check_batch - one address per line in, one line out, in input order.
+ * Lines are read a chunk at a time and decided together, so that the list
+ * lookups overlap (rm_policy_decide_batch).
+ */
+enum { BATCH = 4096 };
+
+typedef struct batch {
+    char   *text[BATCH];                /* the address as given */
+    rm_addr addr[BATCH];
+    rm_decision dec[BATCH];
+    char    err[BATCH][200];            /* empty: parsed */
+    size_t  n;
+} batch;
+
+static void batch_flush(relayctl *rc, const rm_snapshot *s, const rm_query *base, batch *b)
+{
+    rm_addr ok[BATCH];
+    rm_decision dec[BATCH];
+    size_t  nok = 0, k = 0;
+
+    for (size_t i = 0; i < b->n; i++)
+        if (b->err[i][0] == '\0')
+            ok[nok++] = b->addr[i];
+    rm_policy_decide_batch(&s->policy, base, ok, nok, dec);
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->err[i][0] != '\0') {
+            if (rc->json) {
+                printf("{\"address\":");
+                json_string(stdout, b->text[i]);
+                printf(",\"error\":");
+                json_string(stdout, b->err[i]);
+                printf("}\n");
+            } else {
+                printf("%s error %s\n", b->text[i], b->err[i]);
+            }
+        } else {
+            rm_query q = *base;
+
+            q.client = b->addr[i];
+            print_batch_line(rc, s, b->text[i], &q, &dec[k++]);
+        }
+        free(b->text[i]);
+    }
+    b->n = 0;
+}
 
 static int check_batch(relayctl *rc, const rm_snapshot *s, const rm_query *base)
 {
@@ -76,42 +136,31 @@ static int check_batch(relayctl *rc, const rm_snapshot *s, const rm_query *base)
     ssize_t n;
     int     status = EXIT_OK;
     static char outbuf[1 << 16];
+    static batch b;
 
     setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
     while ((n = getline(&line, &cap, stdin)) != -1) {
-        rm_query q = *base;
-        rm_decision dec;
         rm_perr err;
-        char    where[RM_PATH_LEN + 16], entry[RM_ENTRY_STRLEN];
 
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '
                          || line[n - 1] == '\t'))
             line[--n] = '\0';
         if (n == 0)
             continue;
-        if (rm_addr_from_str(line, &q.client, &err) < 0) {
-            if (rc->json) {
-                printf("{\"address\":");
-                json_string(stdout, line);
-                printf(",\"error\":");
-                json_string(stdout, err.msg);
-                printf("}\n");
-            } else {
-                printf("%s error %s\n", line, err.msg);
-            }
+        if ((b.text[b.n] = strdup(line)) == NULL) {
+            fprintf(stderr, "%s: check: out of memory\n", rc->progname);
+            free(line);
+            return EXIT_TROUBLE;
+        }
+        b.err[b.n][0] = '\0';
+        if (rm_addr_from_str(line, &b.addr[b.n], &err) < 0) {
+            snprintf(b.err[b.n], sizeof(b.err[b.n]), "%s", err.msg);
             status = EXIT_TROUBLE;
-            continue;
         }
-        rm_snapshot_decide(s, &q, &dec);
-        if (rc->json) {
-            print_one(rc, s, line, &q, &dec);
-        } else if (dec.list >= 0
-                && rm_snapshot_where(s, &dec, where, sizeof(where), entry, sizeof(entry)) > 0) {
-            printf("%s %s %s %s\n", line, dec.allow ? "allow" : "deny", rm_rule_name(dec.rule), where);
-        } else {
-            printf("%s %s %s\n", line, dec.allow ? "allow" : "deny", rm_rule_name(dec.rule));
-        }
+        if (++b.n == BATCH)
+            batch_flush(rc, s, base, &b);
     }
+    batch_flush(rc, s, base, &b);
     free(line);
     if (fflush(stdout) == EOF || ferror(stdout)) {
         fprintf(stderr, "%s: check: write error on standard output\n", rc->progname);

@@ -37,16 +37,20 @@
 #define META_LINE(m)    ((m) & META_LINE_MAX)
 #define META_FORM(m)    ((enum rm_form) (((m) >> META_FORM_SHIFT) & 7u))
 
+/*
+ * Records are kept apart from their provenance (meta: line, form, clipped)
+ * so that a lookup touches only what decides: for IPv4 the 8-byte
+ * [lo, hi] records, for IPv6 first a dense array of the top 64 bits of
+ * each start (eight to a cache line), then one 32-byte record.
+ */
 typedef struct rec4 {
     uint32_t lo;
     uint32_t hi;
-    uint32_t meta;
 } rec4;
 
 typedef struct rec6 {
     uint64_t lo_h, lo_l;
     uint64_t hi_h, hi_l;
-    uint32_t meta;
 } rec6;
 
 typedef struct side {
@@ -66,6 +70,7 @@ typedef struct level1 {
     uint32_t *fl;                       /* 2^bits + 1 record indices */
     unsigned shift;                     /* common prefix length of the starts */
     unsigned bits;                      /* 0: no first level */
+    unsigned steps;                     /* 2^steps >= the most records in a slot */
 } level1;
 
 struct rm_list {
@@ -77,12 +82,14 @@ struct rm_list {
     uint32_t nclip;
     bool    v6_maps_v4;                 /* some IPv6 entry reaches into ::ffff:0:0/96 */
     rec4   *r4;
+    uint32_t *m4;
     rec6   *r6;
+    uint32_t *m6;
+    uint64_t *key6;                     /* top 64 bits of r6[i].lo */
     side   *sd;
     clip   *cl;
     level1  l4, l6;
 };
-
 
 #define R6LO(r) ((((rm_u128) (r)->lo_h) << 64) | (r)->lo_l)
 #define R6HI(r) ((((rm_u128) (r)->hi_h) << 64) | (r)->hi_l)
@@ -96,7 +103,9 @@ typedef struct cursor {
     unsigned line;
 } cursor;
 
+/* Upper bounds of what the lines can hold, from a cheap byte scan. */
 typedef struct counts {
+    uint64_t lines;                     /* lines with an entry */
     uint64_t n4, n6, nside, nrange;
 } counts;
 
@@ -145,6 +154,11 @@ static size_t utf8_bad(const unsigned char *s, size_t len)
     return len;
 }
 
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
 /*
  * scan_line - find the next line's entry text.  Returns 1 with *tok, *toklen
  * and *col set when the line holds an entry, 0 for a blank or comment line,
@@ -153,7 +167,7 @@ static size_t utf8_bad(const unsigned char *s, size_t len)
 static int scan_line(cursor *c, const char *name, rm_diag *d,
                      const char **tok, size_t *toklen, unsigned *col)
 {
-    const char *s, *nl, *end, *hash;
+    const char *s, *nl, *end, *hash, *nul;
     size_t  linelen, start, stop, bad;
 
     if (c->pos >= c->len)
@@ -167,33 +181,26 @@ static int scan_line(cursor *c, const char *name, rm_diag *d,
     if (linelen > 0 && s[linelen - 1] == '\r')
         linelen--;
     if (linelen > RM_MAX_LINE) {
-        if (d)
-            rm_diag_add(d, RM_SEV_ERROR, name, c->line, RM_MAX_LINE + 1,
-                        "line is longer than %d bytes", RM_MAX_LINE);
+        rm_diag_add(d, RM_SEV_ERROR, name, c->line, RM_MAX_LINE + 1,
+                    "line is longer than %d bytes", RM_MAX_LINE);
         return -1;
     }
-    if (memchr(s, '\0', linelen) != NULL) {
-        size_t  at = (size_t) ((const char *) memchr(s, '\0', linelen) - s);
-
-        if (d)
-            rm_diag_add(d, RM_SEV_ERROR, name, c->line, (unsigned) at + 1,
-                        "NUL byte (is this a binary file?)");
+    if ((nul = memchr(s, '\0', linelen)) != NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, name, c->line, (unsigned) (nul - s) + 1,
+                    "NUL byte (is this a binary file?)");
         return -1;
     }
     if ((bad = utf8_bad((const unsigned char *) s, linelen)) < linelen) {
-        if (d)
-            rm_diag_add(d, RM_SEV_ERROR, name, c->line, (unsigned) bad + 1,
-                        "not UTF-8 text: byte 0x%02X", (unsigned char) s[bad]);
+        rm_diag_add(d, RM_SEV_ERROR, name, c->line, (unsigned) bad + 1,
+                    "not UTF-8 text: byte 0x%02X", (unsigned char) s[bad]);
         return -1;
     }
     hash = memchr(s, '#', linelen);
     stop = hash ? (size_t) (hash - s) : linelen;
     start = 0;
-    while (start < stop && (s[start] == ' ' || s[start] == '\t' || s[start] == '\r'
-                            || s[start] == '\f' || s[start] == '\v'))
+    while (start < stop && is_blank(s[start]))
         start++;
-    while (stop > start && (s[stop - 1] == ' ' || s[stop - 1] == '\t' || s[stop - 1] == '\r'
-                            || s[stop - 1] == '\f' || s[stop - 1] == '\v'))
+    while (stop > start && is_blank(s[stop - 1]))
         stop--;
     if (stop == start)
         return 0;
@@ -224,79 +231,137 @@ static int cursor_init(cursor *c, const char *name, const char *buf, size_t len,
     return 0;
 }
 
-/* Sorting: an introspective quicksort, written out per record type so that
- * the load never calls qsort() (glibc's may allocate behind our back). */
+/*
+ * count_lines - pass 1: bound, from bytes alone, how many records of each
+ * kind the lines can make, so that the arena is allocated before anything
+ * is parsed and every line is parsed once.  A line with ':' may be IPv6,
+ * or IPv4 folded from ::ffff:0:0/96; one with ';' may land in the side
+ * table; one with '-' is a range, which may need a clip slot.
+ */
+static void count_lines(const char *buf, size_t len, counts *ct)
+{
+    size_t  pos = 0;
 
-static int cmp4(const rec4 *a, const rec4 *b)
+    memset(ct, 0, sizeof(*ct));
+    while (pos < len) {
+        const char *s = buf + pos, *nl = memchr(s, '\n', len - pos);
+        size_t  n = nl ? (size_t) (nl - s) : len - pos, i = 0;
+        bool    colon = false, semi = false, dash = false, f = false;
+        unsigned fs = 0;                /* length of the current run of f */
+
+        pos += n + 1;
+        while (i < n && (is_blank(s[i]) || (unsigned char) s[i] >= 0x80))
+            i++;
+        if (i == n || s[i] == '#')
+            continue;
+        ct->lines++;
+        for (; i < n && s[i] != '#'; i++) {
+            char    ch = s[i];
+
+            colon |= ch == ':';
+            semi |= ch == ';';
+            dash |= ch == '-';
+            fs = ch == 'f' || ch == 'F' ? fs + 1 : 0;
+            f |= fs >= 4;
+        }
+        if (colon) {
+            ct->n6++;
+            if (f)
+                ct->n4++;               /* ::ffff:a.b.c.d folds to IPv4 */
+        } else {
+            ct->n4++;
+        }
+        if (semi)
+            ct->nside++;
+        if (dash)
+            ct->nrange++;
+    }
+}
+
+/* Sorting: an introspective quicksort over records and their meta in
+ * step, written per family so that a load never calls qsort() (glibc's may
+ * allocate behind our back). */
+
+static inline int cmp4(const rec4 *a, uint32_t am, const rec4 *b, uint32_t bm)
 {
     if (a->lo != b->lo)
         return a->lo < b->lo ? -1 : 1;
     if (a->hi != b->hi)
         return a->hi > b->hi ? -1 : 1;
-    if (META_LINE(a->meta) != META_LINE(b->meta))
-        return META_LINE(a->meta) < META_LINE(b->meta) ? -1 : 1;
+    if (META_LINE(am) != META_LINE(bm))
+        return META_LINE(am) < META_LINE(bm) ? -1 : 1;
     return 0;
 }
 
-static int cmp6(const rec6 *a, const rec6 *b)
+static inline int cmp6(const rec6 *a, uint32_t am, const rec6 *b, uint32_t bm)
 {
-    rm_u128 alo = R6LO(a), blo = R6LO(b), ahi = R6HI(a), bhi = R6HI(b);
-
-    if (alo != blo)
-        return alo < blo ? -1 : 1;
-    if (ahi != bhi)
-        return ahi > bhi ? -1 : 1;
-    if (META_LINE(a->meta) != META_LINE(b->meta))
-        return META_LINE(a->meta) < META_LINE(b->meta) ? -1 : 1;
+    if (a->lo_h != b->lo_h)
+        return a->lo_h < b->lo_h ? -1 : 1;
+    if (a->lo_l != b->lo_l)
+        return a->lo_l < b->lo_l ? -1 : 1;
+    if (a->hi_h != b->hi_h)
+        return a->hi_h > b->hi_h ? -1 : 1;
+    if (a->hi_l != b->hi_l)
+        return a->hi_l > b->hi_l ? -1 : 1;
+    if (META_LINE(am) != META_LINE(bm))
+        return META_LINE(am) < META_LINE(bm) ? -1 : 1;
     return 0;
 }
 
-#define DEFINE_SORT(NAME, T, CMP) \
-static void NAME##_sift(T *a, size_t start, size_t n) \
+#define SWAP2(r, m, i, j) do { \
+    T t_ = r[i]; r[i] = r[j]; r[j] = t_; \
+    uint32_t u_ = m[i]; m[i] = m[j]; m[j] = u_; \
+} while (0)
+
+#define DEFINE_SORT(NAME, T_, CMP) \
+static void NAME##_sift(T_ *r, uint32_t *m, size_t start, size_t n) \
 { \
+    typedef T_ T; \
     size_t root = start; \
     while (2 * root + 1 < n) { \
         size_t child = 2 * root + 1, sw = root; \
-        if (CMP(&a[sw], &a[child]) < 0) sw = child; \
-        if (child + 1 < n && CMP(&a[sw], &a[child + 1]) < 0) sw = child + 1; \
+        if (CMP(&r[sw], m[sw], &r[child], m[child]) < 0) sw = child; \
+        if (child + 1 < n && CMP(&r[sw], m[sw], &r[child + 1], m[child + 1]) < 0) sw = child + 1; \
         if (sw == root) return; \
-        T t = a[root]; a[root] = a[sw]; a[sw] = t; \
+        SWAP2(r, m, root, sw); \
         root = sw; \
     } \
 } \
-static void NAME##_heap(T *a, size_t n) \
+static void NAME##_heap(T_ *r, uint32_t *m, size_t n) \
 { \
-    for (size_t s = n / 2; s-- > 0;) NAME##_sift(a, s, n); \
+    typedef T_ T; \
+    for (size_t s = n / 2; s-- > 0;) NAME##_sift(r, m, s, n); \
     for (size_t e = n; e-- > 1;) { \
-        T t = a[0]; a[0] = a[e]; a[e] = t; \
-        NAME##_sift(a, 0, e); \
+        SWAP2(r, m, 0, e); \
+        NAME##_sift(r, m, 0, e); \
     } \
 } \
-static void NAME(T *a, size_t n, unsigned depth) \
+static void NAME(T_ *r, uint32_t *m, size_t n, unsigned depth) \
 { \
+    typedef T_ T; \
     while (n > 16) { \
-        if (depth-- == 0) { NAME##_heap(a, n); return; } \
+        if (depth-- == 0) { NAME##_heap(r, m, n); return; } \
         size_t mid = (n - 1) / 2, i, j; \
-        T t; \
-        if (CMP(&a[mid], &a[0]) < 0) { t = a[mid]; a[mid] = a[0]; a[0] = t; } \
-        if (CMP(&a[n - 1], &a[0]) < 0) { t = a[n - 1]; a[n - 1] = a[0]; a[0] = t; } \
-        if (CMP(&a[n - 1], &a[mid]) < 0) { t = a[n - 1]; a[n - 1] = a[mid]; a[mid] = t; } \
-        T pivot = a[mid]; \
+        if (CMP(&r[mid], m[mid], &r[0], m[0]) < 0) SWAP2(r, m, mid, 0); \
+        if (CMP(&r[n - 1], m[n - 1], &r[0], m[0]) < 0) SWAP2(r, m, n - 1, 0); \
+        if (CMP(&r[n - 1], m[n - 1], &r[mid], m[mid]) < 0) SWAP2(r, m, n - 1, mid); \
+        T pivot = r[mid]; \
+        uint32_t pm = m[mid]; \
         i = 0; j = n - 1; \
         for (;;) { \
-            while (CMP(&a[i], &pivot) < 0) i++; \
-            while (CMP(&pivot, &a[j]) < 0) j--; \
+            while (CMP(&r[i], m[i], &pivot, pm) < 0) i++; \
+            while (CMP(&pivot, pm, &r[j], m[j]) < 0) j--; \
             if (i >= j) break; \
-            t = a[i]; a[i] = a[j]; a[j] = t; \
+            SWAP2(r, m, i, j); \
             i++; j--; \
         } \
-        if (j + 1 < n - j - 1) { NAME(a, j + 1, depth); a += j + 1; n -= j + 1; } \
-        else { NAME(a + j + 1, n - j - 1, depth); n = j + 1; } \
+        if (j + 1 < n - j - 1) { NAME(r, m, j + 1, depth); r += j + 1; m += j + 1; n -= j + 1; } \
+        else { NAME(r + j + 1, m + j + 1, n - j - 1, depth); n = j + 1; } \
     } \
     for (size_t i = 1; i < n; i++) { \
-        T t = a[i]; size_t k = i; \
-        while (k > 0 && CMP(&t, &a[k - 1]) < 0) { a[k] = a[k - 1]; k--; } \
-        a[k] = t; \
+        T t = r[i]; uint32_t tm = m[i]; size_t k = i; \
+        while (k > 0 && CMP(&t, tm, &r[k - 1], m[k - 1]) < 0) { r[k] = r[k - 1]; m[k] = m[k - 1]; k--; } \
+        r[k] = t; m[k] = tm; \
     } \
 }
 
@@ -314,15 +379,26 @@ static unsigned sort_depth(size_t n)
     return 2 * d + 4;
 }
 
-/* level1_bits - first-level size for k indexed records: about 4 per slot */
+/* level1_bits - first-level size for k records: about 2^spread per slot */
 
-static unsigned level1_bits(uint64_t k)
+static unsigned level1_bits(uint64_t k, unsigned spread, unsigned max)
 {
     unsigned b = 0;
 
-    while (((uint64_t) 1 << (b + 1)) <= k / 4 && b < 20)
+    while (((uint64_t) 1 << (b + 1)) <= (k >> spread) && b < max)
         b++;
     return k >= 64 ? b : 0;
+}
+
+/* steps_for - binary search steps that cover n records */
+
+static unsigned steps_for(uint32_t n)
+{
+    unsigned s = 0;
+
+    while (((uint64_t) 1 << s) < n)
+        s++;
+    return s;
 }
 
 static unsigned clz128(rm_u128 x, unsigned width)
@@ -334,17 +410,19 @@ static unsigned clz128(rm_u128 x, unsigned width)
     return n;
 }
 
-/* bucket - the first-level slot of x: bits [shift, shift+bits) of a width-bit key */
+/* bucket6 - the first-level slot of x: bits [shift, shift+bits) */
 
-static inline uint32_t bucket(rm_u128 x, unsigned width, unsigned shift, unsigned bits)
+static inline uint32_t bucket6(rm_u128 x, unsigned shift, unsigned bits)
 {
-    rm_u128 wmask = width == 128 ? ~(rm_u128) 0 : (((rm_u128) 1 << width) - 1);
-
-    if (bits == 0)
-        return 0;
-    x = (x << shift) & wmask;
-    return (uint32_t) (x >> (width - bits));
+    return (uint32_t) ((x << shift) >> (128 - bits));
 }
+
+static inline uint32_t bucket4(uint32_t x, unsigned shift, unsigned bits)
+{
+    return (uint32_t) (((uint64_t) x << (32 + shift)) >> (64 - bits));
+}
+
+/* level1_build - fl[j] is the first record whose slot is >= j */
 
 static void level1_build(level1 *l1, unsigned width, rm_u128 first, rm_u128 last,
                          uint32_t k, rm_u128 (*lo_at)(const void *, uint32_t), const void *recs)
@@ -360,11 +438,20 @@ static void level1_build(level1 *l1, unsigned width, rm_u128 first, rm_u128 last
         return;
     slots = (uint32_t) 1 << l1->bits;
     for (j = 0; j < slots; j++) {
-        while (i < k && bucket(lo_at(recs, i), width, l1->shift, l1->bits) < j)
+        while (i < k && (width == 32 ? bucket4((uint32_t) lo_at(recs, i), l1->shift, l1->bits)
+                         : bucket6(lo_at(recs, i), l1->shift, l1->bits)) < j)
             i++;
         l1->fl[j] = i;
     }
     l1->fl[slots] = k;
+    {
+        uint32_t most = 0;
+
+        for (j = 0; j < slots; j++)
+            if (l1->fl[j + 1] - l1->fl[j] > most)
+                most = l1->fl[j + 1] - l1->fl[j];
+        l1->steps = steps_for(most);
+    }
 }
 
 static rm_u128 lo_at4(const void *recs, uint32_t i)
@@ -377,28 +464,30 @@ static rm_u128 lo_at6(const void *recs, uint32_t i)
     return R6LO(&((const rec6 *) recs)[i]);
 }
 
-/* sweep4 - move covered records behind the indexed ones; trim overlaps */
-
-#define DEFINE_SWEEP(NAME, T, LO, HI, SETLO, FAMILY) \
-static uint32_t NAME(T *r, uint32_t n, clip *cl, uint32_t *nclip, uint32_t clipcap) \
+/*
+ * sweep - move the records that an earlier record covers behind the
+ * indexed ones, and trim the start of a record that overlaps its
+ * predecessor partially (only ranges do), remembering where it started.
+ */
+#define DEFINE_SWEEP(NAME, T_, LO, HI, SETLO, FAMILY) \
+static uint32_t NAME(T_ *r, uint32_t *m, uint32_t n, clip *cl, uint32_t *nclip, uint32_t clipcap) \
 { \
+    typedef T_ T; \
     uint32_t w = 0, i; \
     rm_u128 maxhi = 0; \
     for (i = 0; i < n; i++) { \
         rm_u128 lo = LO(&r[i]), hi = HI(&r[i]); \
         if (w > 0 && hi <= maxhi) \
             continue; \
-        if (w > 0 && lo <= maxhi) { \
-            if (*nclip < clipcap) { \
-                cl[*nclip].idx = w; \
-                cl[*nclip].family = FAMILY; \
-                cl[*nclip].orig_lo = lo; \
-                (*nclip)++; \
-                r[i].meta |= META_CLIPPED; \
-                SETLO(&r[i], maxhi + 1); \
-            } \
+        if (w > 0 && lo <= maxhi && *nclip < clipcap) { \
+            cl[*nclip].idx = w; \
+            cl[*nclip].family = FAMILY; \
+            cl[*nclip].orig_lo = lo; \
+            (*nclip)++; \
+            m[i] |= META_CLIPPED; \
+            SETLO(&r[i], maxhi + 1); \
         } \
-        if (i != w) { T t = r[w]; r[w] = r[i]; r[i] = t; } \
+        if (i != w) SWAP2(r, m, w, i); \
         maxhi = hi; \
         w++; \
     } \
@@ -413,44 +502,77 @@ static uint32_t NAME(T *r, uint32_t n, clip *cl, uint32_t *nclip, uint32_t clipc
 DEFINE_SWEEP(sweep4, rec4, LO4, HI4, SETLO4, RM_AF_INET)
 DEFINE_SWEEP(sweep6, rec6, R6LO, R6HI, SETLO6, RM_AF_INET6)
 
-/* load_counts - pass 1: validate every line, count entries by kind */
+/* parse_into - pass 2: parse every line into the arena, reporting every
+ * error; returns the number of errors. */
 
-static int load_counts(const char *name, const char *buf, size_t len, counts *ct, rm_diag *d)
+static size_t parse_into(rm_list *l, const char *name, const char *buf, size_t len,
+                         const counts *ct, rm_diag *d)
 {
     cursor  c;
     const char *tok;
-    size_t  toklen;
+    size_t  toklen, errors = 0;
     unsigned col;
     int     rc;
-    size_t  errors_before = d->errors;
 
-    memset(ct, 0, sizeof(*ct));
     if (cursor_init(&c, name, buf, len, d) < 0)
-        return -1;
+        return 1;
     while ((rc = scan_line(&c, name, d, &tok, &toklen, &col)) != 2) {
         rm_entry e;
         rm_perr err;
+        uint32_t meta;
 
+        if (rc < 0)
+            errors++;
         if (rc != 1)
             continue;
         if (c.line > META_LINE_MAX) {
             rm_diag_add(d, RM_SEV_ERROR, name, c.line, col, "line number over %u", META_LINE_MAX);
+            errors++;
             continue;
         }
         if (rm_entry_parse(tok, toklen, &e, &err) < 0) {
             rm_diag_add(d, RM_SEV_ERROR, name, c.line, col + (unsigned) err.off, "%s", err.msg);
+            errors++;
             continue;
         }
-        if (!e.interval)
-            ct->nside++;
-        else if (e.family == RM_AF_INET)
-            ct->n4++;
-        else
-            ct->n6++;
-        if (e.form == RM_FORM_RANGE)
-            ct->nrange++;
+        if (errors)
+            continue;                   /* keep finding errors; store nothing more */
+        meta = c.line | ((uint32_t) e.form << META_FORM_SHIFT);
+        if (!e.interval) {
+            if (l->nside >= ct->nside)
+                goto overflow;
+            l->sd[l->nside].net = e.net;
+            l->sd[l->nside].mask = e.mask;
+            l->sd[l->nside].meta = meta;
+            l->sd[l->nside].family = e.family;
+            l->nside++;
+        } else if (e.family == RM_AF_INET) {
+            if (l->n4 >= ct->n4)
+                goto overflow;
+            l->r4[l->n4].lo = (uint32_t) e.lo;
+            l->r4[l->n4].hi = (uint32_t) e.hi;
+            l->m4[l->n4] = meta;
+            l->n4++;
+        } else {
+            rec6   *r;
+
+            if (l->n6 >= ct->n6)
+                goto overflow;
+            r = &l->r6[l->n6];
+            r->lo_h = (uint64_t) (e.lo >> 64);
+            r->lo_l = (uint64_t) e.lo;
+            r->hi_h = (uint64_t) (e.hi >> 64);
+            r->hi_l = (uint64_t) e.hi;
+            l->m6[l->n6] = meta;
+            l->n6++;
+        }
+        continue;
+overflow:
+        /* The byte scan bounds every kind; reaching here is a bug, not input. */
+        rm_diag_add(d, RM_SEV_ERROR, name, c.line, col, "internal error: entry count bound exceeded");
+        errors++;
     }
-    return d->errors > errors_before ? -1 : 0;
+    return errors;
 }
 
 /* rm_list_load_buffer - build a list from memory */
@@ -459,18 +581,12 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
                             const rm_limits *lim, rm_list **out, rm_diag *d)
 {
     counts  ct;
-    uint64_t total, clipcap;
+    uint64_t clipcap;
     size_t  off, size, namelen = strlen(name) + 1;
-    size_t  o_r4, o_r6, o_sd, o_cl, o_fl4, o_fl6, o_name;
+    size_t  o_r4, o_m4, o_r6, o_m6, o_k6, o_sd, o_cl, o_fl4, o_fl6, o_name;
     unsigned b4, b6;
     char   *arena;
     rm_list *l;
-    cursor  c;
-    const char *tok;
-    size_t  toklen;
-    unsigned col;
-    int     rc;
-    uint32_t i4 = 0, i6 = 0, is = 0;
     uint64_t max_entries = lim ? lim->max_entries : RM_DEFAULT_MAX_ENTRIES;
     uint64_t max_bytes = lim ? lim->max_bytes : RM_DEFAULT_MAX_BYTES;
 
@@ -480,26 +596,32 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
                     len, (unsigned long long) max_bytes);
         return -1;
     }
-    if (load_counts(name, buf, len, &ct, d) < 0)
-        return -1;
-    total = ct.n4 + ct.n6 + ct.nside;
-    if (total > max_entries || total > UINT32_MAX / 2) {
+    count_lines(buf, len, &ct);
+    if (ct.lines > max_entries || ct.lines > UINT32_MAX / 2) {
         rm_diag_add(d, RM_SEV_ERROR, name, 0, 0,
                     "list has %llu entries, over max_entries = %llu; nothing loaded",
-                    (unsigned long long) total, (unsigned long long) max_entries);
+                    (unsigned long long) ct.lines, (unsigned long long) max_entries);
         return -1;
     }
     clipcap = 2 * ct.nrange;
     if (clipcap > ct.n4 + ct.n6)
         clipcap = ct.n4 + ct.n6;
-    b4 = level1_bits(ct.n4);
-    b6 = level1_bits(ct.n6);
+    /* IPv4: a slot per record or so (4 bytes each); IPv6: one per two, to
+     * stay within its memory budget. */
+    b4 = level1_bits(ct.n4, 1, 22);
+    b6 = level1_bits(ct.n6, 1, 21);
 
     off = align_up(sizeof(rm_list));
     o_r4 = off;
     off = align_up(off + (size_t) ct.n4 * sizeof(rec4));
+    o_m4 = off;
+    off = align_up(off + (size_t) ct.n4 * sizeof(uint32_t));
     o_r6 = off;
     off = align_up(off + (size_t) ct.n6 * sizeof(rec6));
+    o_m6 = off;
+    off = align_up(off + (size_t) ct.n6 * sizeof(uint32_t));
+    o_k6 = off;
+    off = align_up(off + (size_t) ct.n6 * sizeof(uint64_t));
     o_sd = off;
     off = align_up(off + (size_t) ct.nside * sizeof(side));
     o_cl = off;
@@ -514,14 +636,17 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
     if ((arena = rm_malloc(size)) == NULL) {
         rm_diag_add(d, RM_SEV_ERROR, name, 0, 0,
                     "out of memory allocating %zu bytes for %llu entries; nothing loaded",
-                    size, (unsigned long long) total);
+                    size, (unsigned long long) ct.lines);
         return -1;
     }
     l = (rm_list *) (void *) arena;
     memset(l, 0, sizeof(*l));
     l->bytes = size;
     l->r4 = (rec4 *) (void *) (arena + o_r4);
+    l->m4 = (uint32_t *) (void *) (arena + o_m4);
     l->r6 = (rec6 *) (void *) (arena + o_r6);
+    l->m6 = (uint32_t *) (void *) (arena + o_m6);
+    l->key6 = (uint64_t *) (void *) (arena + o_k6);
     l->sd = (side *) (void *) (arena + o_sd);
     l->cl = (clip *) (void *) (arena + o_cl);
     l->l4.fl = (uint32_t *) (void *) (arena + o_fl4);
@@ -531,54 +656,18 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
     l->name = arena + o_name;
     memcpy(l->name, name, namelen);
 
-    /* Pass 2: parse straight into the arena.  Pass 1 proved every line. */
-    cursor_init(&c, name, buf, len, d);
-    while ((rc = scan_line(&c, name, NULL, &tok, &toklen, &col)) != 2) {
-        rm_entry e;
-        rm_perr err;
-        uint32_t meta;
-
-        if (rc != 1)
-            continue;
-        if (rm_entry_parse(tok, toklen, &e, &err) < 0)
-            continue;                   /* cannot happen: pass 1 saw it */
-        meta = c.line | ((uint32_t) e.form << META_FORM_SHIFT);
-        if (!e.interval) {
-            if (is >= ct.nside)
-                break;
-            l->sd[is].net = e.net;
-            l->sd[is].mask = e.mask;
-            l->sd[is].meta = meta;
-            l->sd[is].family = e.family;
-            is++;
-        } else if (e.family == RM_AF_INET) {
-            if (i4 >= ct.n4)
-                break;
-            l->r4[i4].lo = (uint32_t) e.lo;
-            l->r4[i4].hi = (uint32_t) e.hi;
-            l->r4[i4].meta = meta;
-            i4++;
-        } else {
-            rec6   *r;
-
-            if (i6 >= ct.n6)
-                break;
-            r = &l->r6[i6++];
-            r->lo_h = (uint64_t) (e.lo >> 64);
-            r->lo_l = (uint64_t) e.lo;
-            r->hi_h = (uint64_t) (e.hi >> 64);
-            r->hi_l = (uint64_t) e.hi;
-            r->meta = meta;
-        }
+    if (parse_into(l, name, buf, len, &ct, d) > 0) {
+        rm_free(arena);
+        return -1;
     }
-    l->n4 = i4;
-    l->n6 = i6;
-    l->nside = is;
 
-    sort4(l->r4, l->n4, sort_depth(l->n4));
-    sort6(l->r6, l->n6, sort_depth(l->n6));
-    l->k4 = sweep4(l->r4, l->n4, l->cl, &l->nclip, (uint32_t) clipcap);
-    l->k6 = sweep6(l->r6, l->n6, l->cl, &l->nclip, (uint32_t) clipcap);
+    sort4(l->r4, l->m4, l->n4, sort_depth(l->n4));
+    sort6(l->r6, l->m6, l->n6, sort_depth(l->n6));
+    l->k4 = sweep4(l->r4, l->m4, l->n4, l->cl, &l->nclip, (uint32_t) clipcap);
+    l->k6 = sweep6(l->r6, l->m6, l->n6, l->cl, &l->nclip, (uint32_t) clipcap);
+    for (uint32_t i = 0; i < l->n6; i++)
+        l->key6[i] = l->r6[i].lo_h;
+
     /* IPv4 clients are matched as IPv4, but an IPv6 entry that reaches into
      * ::ffff:0:0/96 (::/80, say) matches them too; note it so lookups of
      * IPv4 clients also try the mapped form. */
@@ -591,10 +680,14 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
         level1_build(&l->l4, 32, l->r4[0].lo, l->r4[l->k4 - 1].lo, l->k4, lo_at4, l->r4);
     else
         l->l4.bits = 0;
+    if (l->l4.bits == 0)
+        l->l4.steps = steps_for(l->k4);
     if (l->k6 > 1)
         level1_build(&l->l6, 128, R6LO(&l->r6[0]), R6LO(&l->r6[l->k6 - 1]), l->k6, lo_at6, l->r6);
     else
         l->l6.bits = 0;
+    if (l->l6.bits == 0)
+        l->l6.steps = steps_for(l->k6);
     *out = l;
     return 0;
 }
@@ -681,68 +774,124 @@ void    rm_list_free(rm_list *l)
     rm_free(l);
 }
 
-/* search - last record in [lo, hi) whose start is <= x, or lo - 1 */
+/*
+ * find4 - the last indexed record whose start is <= x, or -1.  The first
+ * level gives the first record of x's slot; a search of a fixed number of
+ * steps (enough for the fullest slot) finds the answer there.  Records
+ * past the slot start above x, so probing past it is harmless, and probes
+ * past the end are clamped to the last record, which starts above x too.
+ * With no data-dependent branches (a conditional move per step) the
+ * processor runs several lookups' memory reads at once.
+ */
+/* search4 - from the first record of x's slot, a fixed number of steps */
 
-#define DEFINE_FIND(NAME, T, LO, WIDTH, L1) \
-static inline int64_t NAME(const rm_list *l, rm_u128 x) \
-{ \
-    const T *r = L1##_recs(l); \
-    uint32_t k = L1##_k(l), lo, hi; \
-    const level1 *l1 = L1##_l1(l); \
-    if (k == 0 || x < LO(&r[0])) \
-        return -1; \
-    if (x >= LO(&r[k - 1])) \
-        return k - 1; \
-    if (l1->bits) { \
-        uint32_t b = bucket(x, WIDTH, l1->shift, l1->bits); \
-        lo = l1->fl[b]; \
-        hi = l1->fl[b + 1]; \
-    } else { \
-        lo = 0; \
-        hi = k; \
-    } \
-    while (lo < hi) { \
-        uint32_t mid = lo + (hi - lo) / 2; \
-        if (LO(&r[mid]) <= x) lo = mid + 1; else hi = mid; \
-    } \
-    return (int64_t) lo - 1; \
+static inline int64_t search4(const rm_list *l, uint32_t x, uint32_t pos)
+{
+    const rec4 *r = l->r4;
+    uint32_t last = l->k4 - 1;
+
+    for (uint32_t step = ((uint32_t) 1 << l->l4.steps) >> 1; step > 0; step >>= 1) {
+        uint32_t probe = pos + step < last ? pos + step : last;
+
+        pos = r[probe].lo <= x ? probe : pos;
+    }
+    return (int64_t) pos - (r[pos].lo > x);
 }
 
-static inline const rec4 *f4_recs(const rm_list *l) { return l->r4; }
-static inline uint32_t f4_k(const rm_list *l) { return l->k4; }
-static inline const level1 *f4_l1(const rm_list *l) { return &l->l4; }
-static inline const rec6 *f6_recs(const rm_list *l) { return l->r6; }
-static inline uint32_t f6_k(const rm_list *l) { return l->k6; }
-static inline const level1 *f6_l1(const rm_list *l) { return &l->l6; }
-
-DEFINE_FIND(find4, rec4, LO4, 32, f4)
-DEFINE_FIND(find6, rec6, R6LO, 128, f6)
-
-/* match_family - the interval index, then the side table, of x's family */
-
-static bool match_family(const rm_list *l, const rm_addr *x, rm_match *m)
+static inline int64_t find4(const rm_list *l, uint32_t x)
 {
-    int64_t i;
+    const rec4 *r = l->r4;
+    uint32_t k = l->k4, pos, last;
 
-    if (x->family == RM_AF_INET) {
-        if ((i = find4(l, x->v)) >= 0 && x->v <= l->r4[i].hi) {
-            if (m)
-                m->entry = (uint32_t) i;
-            return true;
+    if (k == 0 || x < r[0].lo)
+        return -1;
+    last = k - 1;
+    if (x >= r[last].lo)
+        return last;
+    pos = l->l4.bits ? l->l4.fl[bucket4(x, l->l4.shift, l->l4.bits)] : 0;
+    return search4(l, x, pos);
+}
+
+/* find6_full - the same over [lo, lo + n) comparing whole 128-bit starts */
+
+static int64_t find6_full(const rm_list *l, rm_u128 x, uint32_t lo, uint32_t n)
+{
+    while (n > 0) {
+        uint32_t half = n / 2;
+
+        if (R6LO(&l->r6[lo + half]) <= x) {
+            lo += half + 1;
+            n -= half + 1;
+        } else {
+            n = half;
         }
-    } else if (x->family == RM_AF_INET6) {
-        if ((i = find6(l, x->v)) >= 0 && x->v <= R6HI(&l->r6[i])) {
-            if (m)
-                m->entry = l->n4 + (uint32_t) i;
-            return true;
-        }
-    } else {
-        return false;
     }
+    return (int64_t) lo - 1;
+}
+
+/*
+ * find6 - the last indexed record whose start is <= x, or -1, searched as
+ * find4 does over the dense top-64-bit keys; only when a key equals x's
+ * top half (hosts in one /64, say) are whole starts compared.
+ */
+/* search6 - over the top-64-bit keys from the first record of x's slot */
+
+static inline int64_t search6(const rm_list *l, uint64_t xh, uint32_t pos)
+{
+    const uint64_t *k6 = l->key6;
+    uint32_t last = l->k6 - 1;
+
+    for (uint32_t step = ((uint32_t) 1 << l->l6.steps) >> 1; step > 0; step >>= 1) {
+        uint32_t probe = pos + step < last ? pos + step : last;
+
+        pos = k6[probe] <= xh ? probe : pos;
+    }
+    return (int64_t) pos - (k6[pos] > xh);
+}
+
+static inline int64_t find6(const rm_list *l, rm_u128 x)
+{
+    const uint64_t *k6 = l->key6;
+    uint64_t xh = (uint64_t) (x >> 64);
+    uint32_t k = l->k6, pos, last;
+    int64_t c;
+
+    if (k == 0 || x < R6LO(&l->r6[0]))
+        return -1;
+    last = k - 1;
+    if (x >= R6LO(&l->r6[last]))
+        return last;
+    pos = l->l6.bits ? l->l6.fl[bucket6(x, l->l6.shift, l->l6.bits)] : 0;
+    c = search6(l, xh, pos);
+    /* Evaluated without short-circuit: inside a /64 the keys are equal
+     * half the time, and a branch there would be guessed wrong as often. */
+    if (c >= 0 && ((k6[c] == xh) & (l->r6[c].lo_l > (uint64_t) x))) {
+        uint32_t first = 0, len = (uint32_t) c + 1;
+
+        /* The first record with this key, then whole starts from there. */
+        while (len > 0) {
+            uint32_t half = len / 2;
+
+            if (k6[first + half] < xh) {
+                first += half + 1;
+                len -= half + 1;
+            } else {
+                len = half;
+            }
+        }
+        c = find6_full(l, x, first, (uint32_t) c - first + 1);
+    }
+    return c;
+}
+
+/* match_side - the side table, as (IP AND mask) == net */
+
+static bool match_side(const rm_list *l, enum rm_family f, rm_u128 v, rm_match *m)
+{
     for (uint32_t s = 0; s < l->nside; s++) {
         const side *sd = &l->sd[s];
 
-        if (sd->family == (uint32_t) x->family && (x->v & sd->mask) == sd->net) {
+        if (sd->family == (uint32_t) f && (v & sd->mask) == sd->net) {
             if (m)
                 m->entry = l->n4 + l->n6 + s;
             return true;
@@ -751,23 +900,157 @@ static bool match_family(const rm_list *l, const rm_addr *x, rm_match *m)
     return false;
 }
 
+static bool match6(const rm_list *l, rm_u128 v, rm_match *m)
+{
+    int64_t i = find6(l, v);
+    uint32_t idx = i < 0 ? 0 : (uint32_t) i;
+    bool    hit = (i >= 0) & (l->k6 > 0) & (v <= R6HI(&l->r6[idx]));
+
+    /* As for IPv4: the answer is computed, not branched on. */
+    if (m)
+        m->entry = l->n4 + idx;
+    if (l->nside == 0)
+        return hit;
+    return hit || match_side(l, RM_AF_INET6, v, m);
+}
+
 /* rm_list_match - does a match any entry?  IPv4-mapped IPv6 addresses are
  * IPv4 clients: they match IPv4 entries, and IPv6 entries that cover their
  * mapped form. */
 
 bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
 {
-    rm_addr x = *a;
+    uint32_t x;
+    int64_t i;
 
-    rm_addr_unmap(&x);
-    if (match_family(l, &x, m))
-        return true;
-    if (x.family == RM_AF_INET && l->v6_maps_v4) {
-        rm_addr mapped = {RM_AF_INET6, RM_V4_MAPPED_LO | x.v};
-
-        return match_family(l, &mapped, m);
+    if (a->family == RM_AF_INET6) {
+        if ((a->v >> 32) != 0xffff)
+            return match6(l, a->v, m);
+        x = (uint32_t) a->v;
+    } else if (a->family == RM_AF_INET) {
+        x = (uint32_t) a->v;
+    } else {
+        return false;
     }
-    return false;
+    i = find4(l, x);
+    {
+        /* Whether x is inside is computed, not branched on: a lookup's
+         * answer is as unpredictable as the addresses are. */
+        uint32_t idx = i < 0 ? 0 : (uint32_t) i;
+        bool    hit = (i >= 0) & (l->k4 > 0) & (x <= l->r4[idx].hi);
+
+        if (m)
+            m->entry = idx;
+        if (l->nside == 0 && !l->v6_maps_v4)
+            return hit;
+        if (hit)
+            return true;
+    }
+    if (l->nside && match_side(l, RM_AF_INET, x, m))
+        return true;
+    return l->v6_maps_v4 && match6(l, RM_V4_MAPPED_LO | x, m);
+}
+
+/*
+ * rm_list_match_batch - n lookups, each answered as rm_list_match answers.
+ * The addresses are taken in groups, and each step's memory (first-level
+ * slot, then the slot's records, then the candidate record) is prefetched
+ * for the whole group before any of it is used, so that a group's cache
+ * misses are in flight together instead of queueing one after another.
+ * IPv4 clients of a list without side entries or IPv6 entries over
+ * ::ffff:0:0/96, and IPv6 clients of a list without side entries, take
+ * this path; any other address is looked up alone.
+ */
+void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *hit, rm_match *m)
+{
+    enum { GROUP = 64 };
+    const rec4 *r4 = l->r4;
+    bool    fast4 = l->nside == 0 && !l->v6_maps_v4 && l->l4.bits && l->k4 > 1;
+    bool    fast6 = l->nside == 0 && l->l6.bits && l->k6 > 1;
+
+    for (size_t base = 0; base < n; base += GROUP) {
+        size_t  g = n - base < GROUP ? n - base : GROUP;
+        uint32_t slot[GROUP];
+        int64_t c[GROUP];
+        uint8_t how[GROUP];             /* 0 decided, 1 IPv4 search, 2 IPv6 search, 3 alone */
+
+        for (size_t i = 0; i < g; i++) {
+            const rm_addr *x = &a[base + i];
+
+            how[i] = 3;
+            if (fast4 && (x->family == RM_AF_INET
+                          || (x->family == RM_AF_INET6 && (x->v >> 32) == 0xffff))) {
+                uint32_t v = (uint32_t) x->v;
+
+                if (v < r4[0].lo) {
+                    c[i] = -1;
+                    how[i] = 0;
+                } else if (v >= r4[l->k4 - 1].lo) {
+                    c[i] = l->k4 - 1;
+                    how[i] = 0;
+                } else {
+                    slot[i] = bucket4(v, l->l4.shift, l->l4.bits);
+                    __builtin_prefetch(&l->l4.fl[slot[i]]);
+                    how[i] = 1;
+                }
+            } else if (fast6 && x->family == RM_AF_INET6 && (x->v >> 32) != 0xffff) {
+                if (x->v < R6LO(&l->r6[0])) {
+                    c[i] = -1;
+                    how[i] = 0;
+                } else if (x->v >= R6LO(&l->r6[l->k6 - 1])) {
+                    c[i] = l->k6 - 1;
+                    how[i] = 0;
+                } else {
+                    slot[i] = bucket6(x->v, l->l6.shift, l->l6.bits);
+                    __builtin_prefetch(&l->l6.fl[slot[i]]);
+                    how[i] = 2;
+                }
+            }
+        }
+        for (size_t i = 0; i < g; i++) {
+            if (how[i] == 1) {
+                slot[i] = l->l4.fl[slot[i]];
+                __builtin_prefetch(&r4[slot[i]]);
+                __builtin_prefetch(&r4[slot[i]] + 8);
+            } else if (how[i] == 2) {
+                slot[i] = l->l6.fl[slot[i]];
+                __builtin_prefetch(&l->key6[slot[i]]);
+                __builtin_prefetch(&l->key6[slot[i]] + 8);
+            }
+        }
+        for (size_t i = 0; i < g; i++) {
+            if (how[i] == 1) {
+                c[i] = search4(l, (uint32_t) a[base + i].v, slot[i]);
+            } else if (how[i] == 2) {
+                c[i] = search6(l, (uint64_t) (a[base + i].v >> 64), slot[i]);
+                __builtin_prefetch(&l->r6[c[i] < 0 ? 0 : c[i]]);
+            }
+        }
+        for (size_t i = 0; i < g; i++) {
+            const rm_addr *x = &a[base + i];
+            uint32_t idx = c[i] < 0 ? 0 : (uint32_t) c[i];
+
+            if (how[i] == 3) {
+                hit[base + i] = rm_list_match(l, x, m ? &m[base + i] : NULL);
+                continue;
+            }
+            if (x->family == RM_AF_INET || (x->v >> 32) == 0xffff) {
+                hit[base + i] = (c[i] >= 0) & (l->k4 > 0) & ((uint32_t) x->v <= r4[idx].hi);
+                if (m)
+                    m[base + i].entry = idx;
+                continue;
+            }
+            /* A key equal to x's top half needs the whole start: rare. */
+            if (c[i] >= 0 && ((l->key6[idx] == (uint64_t) (x->v >> 64))
+                              & (l->r6[idx].lo_l > (uint64_t) x->v))) {
+                c[i] = find6(l, x->v);
+                idx = c[i] < 0 ? 0 : (uint32_t) c[i];
+            }
+            hit[base + i] = (c[i] >= 0) & (l->k6 > 0) & (x->v <= R6HI(&l->r6[idx]));
+            if (m)
+                m[base + i].entry = l->n4 + idx;
+        }
+    }
 }
 
 uint32_t rm_list_count(const rm_list *l)
@@ -843,7 +1126,7 @@ int     rm_list_entry(const rm_list *l, uint32_t idx, rm_entry_info *info)
     if (idx < l->n4) {
         const rec4 *r = &l->r4[idx];
 
-        meta = r->meta;
+        meta = l->m4[idx];
         e->family = RM_AF_INET;
         e->lo = (meta & META_CLIPPED) ? orig_lo(l, RM_AF_INET, idx, r->lo) : r->lo;
         e->hi = r->hi;
@@ -851,7 +1134,7 @@ int     rm_list_entry(const rm_list *l, uint32_t idx, rm_entry_info *info)
     } else if (idx < l->n4 + l->n6) {
         const rec6 *r = &l->r6[idx - l->n4];
 
-        meta = r->meta;
+        meta = l->m6[idx - l->n4];
         e->family = RM_AF_INET6;
         e->lo = (meta & META_CLIPPED) ? orig_lo(l, RM_AF_INET6, idx - l->n4, R6LO(r)) : R6LO(r);
         e->hi = R6HI(r);
@@ -922,7 +1205,7 @@ bool    rm_list_covers(const rm_list *l, const rm_entry *e, rm_match *m)
         rm_u128 hi;
 
         if (e->family == RM_AF_INET) {
-            if ((i = find4(l, x)) < 0 || x > l->r4[i].hi)
+            if ((i = find4(l, (uint32_t) x)) < 0 || x > l->r4[i].hi)
                 return false;
             hi = l->r4[i].hi;
         } else {

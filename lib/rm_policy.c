@@ -38,16 +38,12 @@ const char *rm_list_kind_name(enum rm_list_kind k)
     return (unsigned) k < RM_LIST__COUNT ? list_names[k] : "unknown";
 }
 
-static bool on_list(const rm_policy *p, enum rm_list_kind k, const rm_addr *a, rm_match *m)
-{
-    const rm_list *l = p->lists[k];
-
-    return l != NULL && a->family != RM_AF_NONE && rm_list_match(l, a, m);
-}
-
-/* rm_policy_decide - the first rule that applies decides */
-
-void    rm_policy_decide(const rm_policy *p, const rm_query *q, rm_decision *d)
+/*
+ * decide_from - the six steps, given whether the client is on the deny and
+ * allow lists (looked up by the caller, one at a time or in a batch).
+ */
+static void decide_from(const rm_policy *p, const rm_query *q, bool on_deny, rm_match dm,
+                        bool on_allow, rm_match am, rm_decision *d)
 {
     unsigned f = p->flags;
 
@@ -58,30 +54,33 @@ void    rm_policy_decide(const rm_policy *p, const rm_query *q, rm_decision *d)
         d->rule = RM_RULE_LOCAL_SUBMISSION;
         return;
     }
-    if ((f & RM_FLAG_DENY) && on_list(p, RM_LIST_DENY, &q->client, &d->match)) {
+    if ((f & RM_FLAG_DENY) && on_deny) {
         d->allow = false;
         d->rule = RM_RULE_DENY_LIST;
         d->list = RM_LIST_DENY;
+        d->match = dm;
         return;
     }
-    if ((f & RM_FLAG_ALLOW) && on_list(p, RM_LIST_ALLOW, &q->client, &d->match)) {
+    if ((f & RM_FLAG_ALLOW) && on_allow) {
         d->allow = true;
         d->rule = RM_RULE_ALLOW_LIST;
         d->list = RM_LIST_ALLOW;
+        d->match = am;
         return;
     }
-    if ((f & RM_FLAG_LOCAL) && on_list(p, RM_LIST_LOCAL, &q->local, &d->match)) {
+    if ((f & RM_FLAG_LOCAL) && p->lists[RM_LIST_LOCAL] && q->local.family != RM_AF_NONE
+        && rm_list_match(p->lists[RM_LIST_LOCAL], &q->local, &d->match)) {
         d->allow = true;
         d->rule = RM_RULE_LOCAL_IP;
         d->list = RM_LIST_LOCAL;
         return;
     }
+    d->match.entry = 0;
     if ((f & RM_FLAG_AUTH) && q->auth) {
         d->allow = true;
         d->rule = RM_RULE_AUTH;
         return;
     }
-    d->match.entry = 0;
     if (f == RM_FLAG_DENY) {
         d->allow = true;
         d->rule = RM_RULE_DENY_ONLY;
@@ -89,6 +88,55 @@ void    rm_policy_decide(const rm_policy *p, const rm_query *q, rm_decision *d)
     }
     d->allow = false;
     d->rule = RM_RULE_DEFAULT;
+}
+
+/* consulted - the list of kind k if its rule is on and it exists */
+
+static const rm_list *consulted(const rm_policy *p, enum rm_list_kind k, unsigned flag)
+{
+    return (p->flags & flag) ? p->lists[k] : NULL;
+}
+
+/* rm_policy_decide - the first rule that applies decides */
+
+void    rm_policy_decide(const rm_policy *p, const rm_query *q, rm_decision *d)
+{
+    const rm_list *deny = consulted(p, RM_LIST_DENY, RM_FLAG_DENY);
+    const rm_list *allow = consulted(p, RM_LIST_ALLOW, RM_FLAG_ALLOW);
+    rm_match dm = {0}, am = {0};
+    bool    on_deny = deny && rm_list_match(deny, &q->client, &dm);
+    bool    on_allow = !on_deny && allow && rm_list_match(allow, &q->client, &am);
+
+    decide_from(p, q, on_deny, dm, on_allow, am, d);
+}
+
+/* rm_policy_decide_batch - the same for many clients that share the rest
+ * of the query, with the list lookups made in batches */
+
+void    rm_policy_decide_batch(const rm_policy *p, const rm_query *q, const rm_addr *clients,
+                               size_t n, rm_decision *out)
+{
+    enum { CHUNK = 256 };
+    const rm_list *deny = consulted(p, RM_LIST_DENY, RM_FLAG_DENY);
+    const rm_list *allow = consulted(p, RM_LIST_ALLOW, RM_FLAG_ALLOW);
+    bool    dh[CHUNK], ah[CHUNK];
+    rm_match dm[CHUNK], am[CHUNK];
+
+    for (size_t base = 0; base < n; base += CHUNK) {
+        size_t  k = n - base < CHUNK ? n - base : CHUNK;
+
+        if (deny)
+            rm_list_match_batch(deny, clients + base, k, dh, dm);
+        if (allow)
+            rm_list_match_batch(allow, clients + base, k, ah, am);
+        for (size_t i = 0; i < k; i++) {
+            rm_query one = *q;
+
+            one.client = clients[base + i];
+            decide_from(p, &one, deny && dh[i], deny ? dm[i] : (rm_match) {0},
+                        allow && ah[i], allow ? am[i] : (rm_match) {0}, &out[base + i]);
+        }
+    }
 }
 
 /* rm_flags_parse - names or the Exchange RelayFlags number */

@@ -57,6 +57,12 @@ typedef struct rm_policy {
 /* rm_policy_decide - evaluate the six steps; never allocates, never fails */
 void    rm_policy_decide(const rm_policy *p, const rm_query *q, rm_decision *d);
 
+/* rm_policy_decide_batch - decide for n clients sharing q's local address
+ * and authentication (q->client is ignored); answers as rm_policy_decide
+ * would, with the list lookups made in batches (rm_list_match_batch). */
+void    rm_policy_decide_batch(const rm_policy *p, const rm_query *q, const rm_addr *clients,
+                               size_t n, rm_decision *out);
+
 /* rm_flags_parse - "allow, auth", "deny allow", "none", or 0..15.
  * Returns 0, or -1 with a message in err. */
 int     rm_flags_parse(const char *s, unsigned *flags, char *err, size_t errlen);

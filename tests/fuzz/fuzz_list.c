@@ -61,6 +61,35 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_check(rm_list_match(l, &a, &m));
         }
     }
+    /* The batch path answers exactly as one call each, on addresses at and
+     * around every entry's edges. */
+    {
+        enum { MAX = 256 };
+        rm_addr probe[MAX];
+        bool    bh[MAX];
+        rm_match bm[MAX], sm;
+        size_t  np = 0;
+
+        for (uint32_t i = 0; i < rm_list_count(l) && np + 4 <= MAX; i++) {
+            rm_entry_info info;
+
+            rm_list_entry(l, i, &info);
+            probe[np++] = (rm_addr) {info.entry.family, info.entry.lo};
+            probe[np++] = (rm_addr) {info.entry.family, info.entry.lo - 1};
+            probe[np++] = (rm_addr) {info.entry.family, info.entry.hi};
+            probe[np++] = (rm_addr) {info.entry.family, info.entry.hi + 1};
+        }
+        for (size_t i = 0; i < np; i++)
+            if (probe[i].family == RM_AF_INET)
+                probe[i].v &= 0xffffffffu;
+        rm_list_match_batch(l, probe, np, bh, bm);
+        for (size_t i = 0; i < np; i++) {
+            bool    sh = rm_list_match(l, &probe[i], &sm);
+
+            fuzz_check(sh == bh[i]);
+            fuzz_check(!sh || sm.entry == bm[i].entry);
+        }
+    }
     rm_lint_list(l, -1, (const char *) data, size, ignore, NULL);
     rm_list_free(l);
     return 0;
