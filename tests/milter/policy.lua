@@ -20,7 +20,9 @@ ok("negotiate: no HELO", mt.test_option(conn, SMFIP_NOHELO))
 ok("negotiate: no headers", mt.test_option(conn, SMFIP_NOHDRS))
 ok("negotiate: no end of headers", mt.test_option(conn, SMFIP_NOEOH))
 ok("negotiate: no body", mt.test_option(conn, SMFIP_NOBODY))
-ok("negotiate: no DATA", mt.test_option(conn, SMFIP_NODATA))
+-- DATA stays on: Postfix sends its macros anyway, and an unanswered write
+-- there costs every message a delayed ACK (see milter/callbacks.c).
+ok("negotiate: DATA is kept (answered, so end of message is not held up)", not mt.test_option(conn, SMFIP_NODATA))
 ok("negotiate: no unknown commands", mt.test_option(conn, SMFIP_NOUNKNOWN))
 ok("negotiate: connect is kept", not mt.test_option(conn, SMFIP_NOCONNECT))
 ok("negotiate: MAIL is kept", not mt.test_option(conn, SMFIP_NOMAIL))
