@@ -16,8 +16,10 @@ Exit status 0 when every step got 2xx/3xx, 1 otherwise, 2 on a local error.
 """
 import argparse
 import base64
+import os
 import socket
 import sys
+import time
 
 
 def main():
@@ -30,6 +32,8 @@ def main():
     ap.add_argument("--auth-mech", default="PLAIN", choices=["PLAIN", "LOGIN"])
     ap.add_argument("--data", action="store_true", help="send a message after the recipients")
     ap.add_argument("--timeout", type=float, default=20)
+    ap.add_argument("--wait-file", metavar="PATH",
+                    help="after MAIL, wait (up to the timeout) until PATH exists, then send the recipients")
     ap.add_argument("rcpt", nargs="*")
     a = ap.parse_args()
 
@@ -90,6 +94,10 @@ def main():
     if code[0] != "2":
         cmd("QUIT")
         return 1
+    if a.wait_file:
+        deadline = time.time() + a.timeout
+        while not os.path.exists(a.wait_file) and time.time() < deadline:
+            time.sleep(0.02)
     accepted = 0
     for r in a.rcpt:
         code, text = cmd("RCPT TO:<%s>" % r if not r.startswith("<") else "RCPT TO:%s" % r)
