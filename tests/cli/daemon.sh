@@ -1,0 +1,97 @@
+#!/bin/sh
+# daemon.sh - relayctl against a running relaymilter: edits reload the
+# daemon and print its answer, status and check --live read what is in
+# force, and a list the daemon refuses leaves the previous one in force.
+set -u
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/lib.sh"
+
+rm_bin=$builddir/milter/relaymilter
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir run
+cat > live.conf <<EOC
+milter_socket = inet:$port@127.0.0.1
+control_socket = $work/run/control.sock
+relay_flags = deny, allow
+allow_list = live-allow.list
+deny_list = live-deny.list
+local_domains = local.test
+EOC
+printf '# office\n192.0.2.0/24\n' > live-allow.list
+printf '192.0.2.66\n' > live-deny.list
+chmod 644 live.conf live-allow.list live-deny.list
+
+"$rm_bin" -f -c live.conf >daemon.log 2>&1 &
+daemon=$!
+trap 'kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+i=0
+while ! "$relayctl" -c live.conf status >/dev/null 2>&1; do
+    i=$((i + 1))
+    if [ $i -gt 100 ] || ! kill -0 "$daemon" 2>/dev/null; then
+        echo "# relaymilter did not start:"
+        sed 's/^/#   /' daemon.log
+        fail "daemon starts"
+        finish
+    fi
+    sleep 0.1
+done
+pass "daemon starts"
+
+# expect NAME PATTERN COMMAND... - exit status 0..2 saved in $rc, output matched
+expect() {
+    name=$1 pattern=$2
+    shift 2
+    out=$("$@" 2>&1)
+    rc=$?
+    if printf '%s\n' "$out" | grep -q -E -- "$pattern"; then
+        pass "$name"
+    else
+        echo "# want /$pattern/ in:"
+        printf '%s\n' "$out" | sed 's/^/#   /'
+        fail "$name"
+    fi
+}
+status_is() {
+    if [ "$rc" -eq "$2" ]; then pass "$1"; else echo "# exit status $rc, want $2"; fail "$1"; fi
+}
+
+c="-c live.conf"
+expect "status: generation 1, the lists' entries" '^generation: 1$' "$relayctl" $c status
+expect "status: counts allow entries" '^entries_allow: 1$' "$relayctl" $c status
+expect "check --live: listed client" '^rule: allow-list$' "$relayctl" $c check 192.0.2.9 --live
+expect "check --live: outsider denied" '^deny$' "$relayctl" $c check 203.0.113.7 --live
+status_is "check --live: deny exits 1" 1
+
+expect "add: the daemon reloads and says so" \
+    '^relaymilter: OK reloaded generation 2: deny 1, allow 2, local 0 entries$' \
+    "$relayctl" $c add allow 203.0.113.0/24 --comment "branch office"
+status_is "add: exit 0" 0
+expect "add: in force at once" '^match: .*live-allow.list:3 203.0.113.0/24$' \
+    "$relayctl" $c check 203.0.113.7 --live
+expect "add: files and daemon agree" '^match: live-allow.list:3 203.0.113.0/24$' \
+    "$relayctl" $c check 203.0.113.7
+
+expect "del: the daemon reloads" '^relaymilter: OK reloaded generation 3' \
+    "$relayctl" $c del allow 203.0.113.0/24
+expect "del: out of force" '^rule: default-deny$' "$relayctl" $c check 203.0.113.7 --live
+
+# An edit by hand that the daemon refuses: the answer names the error, the
+# previous lists stay in force, and relayctl reload exits 1.
+printf '10.1\n' >> live-allow.list
+expect "reload of a bad list: refused, previous lists in force" \
+    'ERR reload failed; previous lists remain in force \(generation 3\)' "$relayctl" $c reload
+status_is "reload of a bad list: exit 1" 1
+expect "reload of a bad list: the error has file, line and column" \
+    'live-allow.list:3:5: error: short IPv4 forms are not accepted' "$relayctl" $c reload
+expect "reload of a bad list: the daemon still decides by the old lists" '^rule: allow-list$' \
+    "$relayctl" $c check 192.0.2.9 --live
+expect "status: the failed reload is reported" '^last_reload: failed$' "$relayctl" $c status
+expect "check from the files refuses the bad list" 'did not load' "$relayctl" $c check 192.0.2.9
+sed -i '$d' live-allow.list
+expect "reload after the fix" '^relaymilter: OK reloaded generation 4' "$relayctl" $c reload
+status_is "reload after the fix: exit 0" 0
+
+expect "status --json is JSON with numbers" '"generation": 4' \
+    sh -c "'$relayctl' $c --json status | python3 -m json.tool"
+expect "reload --json" '"reloaded":true' "$relayctl" $c --json reload
+
+finish
