@@ -21,15 +21,20 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int hex_value(char c)
+/* hex_value - a table, not a chain of comparisons: IPv6 parsing is most
+ * of the time a large IPv6 list takes to load */
+
+#define H(c, v) [(unsigned char) (c)] = (v) + 1
+static const signed char hex_table[256] = {
+    H('0', 0), H('1', 1), H('2', 2), H('3', 3), H('4', 4), H('5', 5), H('6', 6), H('7', 7),
+    H('8', 8), H('9', 9), H('a', 10), H('b', 11), H('c', 12), H('d', 13), H('e', 14), H('f', 15),
+    H('A', 10), H('B', 11), H('C', 12), H('D', 13), H('E', 14), H('F', 15),
+};
+#undef H
+
+static inline int hex_value(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    return hex_table[(unsigned char) c] - 1;
 }
 
 /* parse_v4 - four decimal octets, nothing else */

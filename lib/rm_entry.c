@@ -83,6 +83,16 @@ static int parse_plen(const char *s, size_t len, size_t base, unsigned bits,
     return 0;
 }
 
+/* What each byte may be in an entry: an address byte, one of the three
+ * separators, or something no entry holds (control bytes, space, non-ASCII). */
+enum { PLAIN = 0, SEP = 1, BAD = 2 };
+
+static const unsigned char byte_class[256] = {
+    [0x00 ... 0x20] = BAD,
+    ['/'] = SEP, [';'] = SEP, ['-'] = SEP,
+    [0x7f ... 0xff] = BAD,
+};
+
 /* rm_entry_parse - parse one entry */
 
 int     rm_entry_parse(const char *s, size_t len, rm_entry *e, rm_perr *err)
@@ -99,20 +109,23 @@ int     rm_entry_parse(const char *s, size_t len, rm_entry *e, rm_perr *err)
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char) s[i];
 
+        /* Most bytes are address bytes: one table look-up says so. */
+        if (byte_class[c] == PLAIN)
+            continue;
         if (c == 0)
             return efail(err, i, s, len, "NUL byte");
         if (c == ' ' || c == '\t')
             return efail(err, i, s, len, "unexpected space (one entry per line)");
-        if (c >= 0x80 || c < 0x20 || c == 0x7f) {
+        if (byte_class[c] == BAD) {
             char    what[64];
 
             snprintf(what, sizeof(what), "unexpected byte 0x%02X (entries are ASCII)", c);
             return efail(err, i, s, len, what);
         }
-        if ((c == '/' || c == ';' || c == '-') && sep == len) {
+        if (sep == len) {
             sep = i;
             sepc = (char) c;
-        } else if ((c == '/' || c == ';' || c == '-') && sepc != 0) {
+        } else {
             char    what[64];
 
             snprintf(what, sizeof(what), "unexpected '%c' after '%c'", c, sepc);
