@@ -783,15 +783,18 @@ void    rm_list_free(rm_list *l)
  * With no data-dependent branches (a conditional move per step) the
  * processor runs several lookups' memory reads at once.
  */
-/* search4 - from the first record of x's slot, a fixed number of steps */
-
-static inline int64_t search4(const rm_list *l, uint32_t x, uint32_t pos)
+/*
+ * search4 - the slot of x holds records [pos, end); a fixed number of
+ * steps finds the last whose start is <= x.  Probes stay inside the slot,
+ * so a lookup reads the slot's cache line and no other.  If no record of
+ * the slot starts at or below x, the answer is the record before it.
+ */
+static inline int64_t search4(const rm_list *l, uint32_t x, uint32_t pos, uint32_t end)
 {
     const rec4 *r = l->r4;
-    uint32_t last = l->k4 - 1;
 
     for (uint32_t step = ((uint32_t) 1 << l->l4.steps) >> 1; step > 0; step >>= 1) {
-        uint32_t probe = pos + step < last ? pos + step : last;
+        uint32_t probe = pos + step < end ? pos + step : pos;
 
         pos = r[probe].lo <= x ? probe : pos;
     }
@@ -801,15 +804,19 @@ static inline int64_t search4(const rm_list *l, uint32_t x, uint32_t pos)
 static inline int64_t find4(const rm_list *l, uint32_t x)
 {
     const rec4 *r = l->r4;
-    uint32_t k = l->k4, pos, last;
+    uint32_t k = l->k4, last;
 
     if (k == 0 || x < r[0].lo)
         return -1;
     last = k - 1;
     if (x >= r[last].lo)
         return last;
-    pos = l->l4.bits ? l->l4.fl[bucket4(x, l->l4.shift, l->l4.bits)] : 0;
-    return search4(l, x, pos);
+    if (l->l4.bits) {
+        uint32_t b = bucket4(x, l->l4.shift, l->l4.bits);
+
+        return search4(l, x, l->l4.fl[b], l->l4.fl[b + 1]);
+    }
+    return search4(l, x, 0, k);
 }
 
 /* find6_full - the same over [lo, lo + n) comparing whole 128-bit starts */
@@ -836,13 +843,12 @@ static int64_t find6_full(const rm_list *l, rm_u128 x, uint32_t lo, uint32_t n)
  */
 /* search6 - over the top-64-bit keys from the first record of x's slot */
 
-static inline int64_t search6(const rm_list *l, uint64_t xh, uint32_t pos)
+static inline int64_t search6(const rm_list *l, uint64_t xh, uint32_t pos, uint32_t end)
 {
     const uint64_t *k6 = l->key6;
-    uint32_t last = l->k6 - 1;
 
     for (uint32_t step = ((uint32_t) 1 << l->l6.steps) >> 1; step > 0; step >>= 1) {
-        uint32_t probe = pos + step < last ? pos + step : last;
+        uint32_t probe = pos + step < end ? pos + step : pos;
 
         pos = k6[probe] <= xh ? probe : pos;
     }
@@ -853,7 +859,7 @@ static inline int64_t find6(const rm_list *l, rm_u128 x)
 {
     const uint64_t *k6 = l->key6;
     uint64_t xh = (uint64_t) (x >> 64);
-    uint32_t k = l->k6, pos, last;
+    uint32_t k = l->k6, last;
     int64_t c;
 
     if (k == 0 || x < R6LO(&l->r6[0]))
@@ -861,8 +867,13 @@ static inline int64_t find6(const rm_list *l, rm_u128 x)
     last = k - 1;
     if (x >= R6LO(&l->r6[last]))
         return last;
-    pos = l->l6.bits ? l->l6.fl[bucket6(x, l->l6.shift, l->l6.bits)] : 0;
-    c = search6(l, xh, pos);
+    if (l->l6.bits) {
+        uint32_t b = bucket6(x, l->l6.shift, l->l6.bits);
+
+        c = search6(l, xh, l->l6.fl[b], l->l6.fl[b + 1]);
+    } else {
+        c = search6(l, xh, 0, k);
+    }
     /* Evaluated without short-circuit: inside a /64 the keys are equal
      * half the time, and a branch there would be guessed wrong as often. */
     if (c >= 0 && ((k6[c] == xh) & (l->r6[c].lo_l > (uint64_t) x))) {
@@ -970,7 +981,7 @@ void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *
 
     for (size_t base = 0; base < n; base += GROUP) {
         size_t  g = n - base < GROUP ? n - base : GROUP;
-        uint32_t slot[GROUP];
+        uint32_t slot[GROUP], end[GROUP];
         int64_t c[GROUP];
         uint8_t how[GROUP];             /* 0 decided, 1 IPv4 search, 2 IPv6 search, 3 alone */
 
@@ -1009,20 +1020,20 @@ void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *
         }
         for (size_t i = 0; i < g; i++) {
             if (how[i] == 1) {
+                end[i] = l->l4.fl[slot[i] + 1];
                 slot[i] = l->l4.fl[slot[i]];
                 __builtin_prefetch(&r4[slot[i]]);
-                __builtin_prefetch(&r4[slot[i]] + 8);
             } else if (how[i] == 2) {
+                end[i] = l->l6.fl[slot[i] + 1];
                 slot[i] = l->l6.fl[slot[i]];
                 __builtin_prefetch(&l->key6[slot[i]]);
-                __builtin_prefetch(&l->key6[slot[i]] + 8);
             }
         }
         for (size_t i = 0; i < g; i++) {
             if (how[i] == 1) {
-                c[i] = search4(l, (uint32_t) a[base + i].v, slot[i]);
+                c[i] = search4(l, (uint32_t) a[base + i].v, slot[i], end[i]);
             } else if (how[i] == 2) {
-                c[i] = search6(l, (uint64_t) (a[base + i].v >> 64), slot[i]);
+                c[i] = search6(l, (uint64_t) (a[base + i].v >> 64), slot[i], end[i]);
                 __builtin_prefetch(&l->r6[c[i] < 0 ? 0 : c[i]]);
             }
         }
