@@ -10,7 +10,13 @@
 #include "rm_diag.h"
 #include "rm_policy.h"
 
+/* The build's --sysconfdir (/etc by default) decides where the
+ * configuration is looked for when no -c is given. */
+#ifdef SYSCONFDIR
+#define RM_DEFAULT_CONFIG SYSCONFDIR "/relaymilter/relaymilter.conf"
+#else
 #define RM_DEFAULT_CONFIG "/etc/relaymilter/relaymilter.conf"
+#endif
 #define RM_PATH_LEN 4096
 
 enum rm_detect { RM_DETECT_DOMAINS = 0, RM_DETECT_MAILER = 1 };

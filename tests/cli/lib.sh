@@ -34,6 +34,9 @@ t() {
     fi
     echo $? >"$name.status"
     input=
+    # The default configuration path follows the build's --sysconfdir.
+    sed -i 's|(default [^ )]*/relaymilter/relaymilter.conf)|(default SYSCONFDIR/relaymilter/relaymilter.conf)|' \
+        "$name.out" "$name.err"
     if [ -n "${filt:-}" ]; then
         sed "$filt" "$name.out" >"$name.out.f" && mv "$name.out.f" "$name.out"
         filt=
