@@ -1,8 +1,11 @@
 /* cmd_daemon - relayctl reload and status: talk to the running relaymilter */
 
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "relayctl.h"
 
@@ -73,6 +76,78 @@ int     cmd_reload(relayctl *rc, int argc, char **argv)
     return status;
 }
 
+/* status_value - the value of "key: value" in a STATUS reply, or NULL */
+
+static const char *status_value(const char *reply, const char *key, char *buf, size_t len)
+{
+    size_t  klen = strlen(key);
+
+    for (const char *p = reply; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (strncmp(p, key, klen) == 0 && p[klen] == ':' && p[klen + 1] == ' ') {
+            size_t  n = strcspn(p + klen + 2, "\n");
+
+            snprintf(buf, len, "%.*s", (int) n, p + klen + 2);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * print_prometheus - the counters in Prometheus' text exposition format,
+ * for node_exporter's textfile collector.  up is 0 when the daemon did
+ * not answer, so that a stopped milter shows on a graph, not a gap.
+ */
+static void print_prometheus(const char *reply, bool up)
+{
+    static const char *const rules[] = {
+        "deny_list", "allow_list", "local_ip", "auth", "default_deny", "deny_only",
+        "local_submission", "local_recipient", "error",
+    };
+    static const char *const lists[] = {"deny", "allow", "local"};
+    char    key[64], v[128];
+
+    printf("# HELP relaymilter_up Whether relaymilter answered on its control socket.\n"
+           "# TYPE relaymilter_up gauge\nrelaymilter_up %d\n", up ? 1 : 0);
+    if (!up)
+        return;
+    printf("# HELP relaymilter_decisions_total Recipients decided, by the rule that decided.\n"
+           "# TYPE relaymilter_decisions_total counter\n");
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+        snprintf(key, sizeof(key), "decisions_%s", rules[i]);
+        printf("relaymilter_decisions_total{rule=\"%s\"} %s\n", rules[i],
+               status_value(reply, key, v, sizeof(v)) ? v : "0");
+    }
+    printf("# HELP relaymilter_reloads_total Reloads, by result.\n"
+           "# TYPE relaymilter_reloads_total counter\n");
+    printf("relaymilter_reloads_total{result=\"ok\"} %s\n",
+           status_value(reply, "reloads_ok", v, sizeof(v)) ? v : "0");
+    printf("relaymilter_reloads_total{result=\"failed\"} %s\n",
+           status_value(reply, "reloads_failed", v, sizeof(v)) ? v : "0");
+    printf("# HELP relaymilter_list_entries Entries of each list in force.\n"
+           "# TYPE relaymilter_list_entries gauge\n");
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        snprintf(key, sizeof(key), "entries_%s", lists[i]);
+        printf("relaymilter_list_entries{list=\"%s\"} %s\n", lists[i],
+               status_value(reply, key, v, sizeof(v)) ? v : "0");
+    }
+    printf("# HELP relaymilter_generation Generation of the policy in force.\n"
+           "# TYPE relaymilter_generation gauge\nrelaymilter_generation %s\n",
+           status_value(reply, "generation", v, sizeof(v)) ? v : "0");
+    printf("# HELP relaymilter_uptime_seconds Seconds since relaymilter started.\n"
+           "# TYPE relaymilter_uptime_seconds gauge\nrelaymilter_uptime_seconds %s\n",
+           status_value(reply, "uptime_seconds", v, sizeof(v)) ? v : "0");
+    if (status_value(reply, "loaded_at", v, sizeof(v))) {
+        struct tm tm;
+
+        memset(&tm, 0, sizeof(tm));
+        if (strptime(v, "%Y-%m-%dT%H:%M:%SZ", &tm) != NULL)
+            printf("# HELP relaymilter_loaded_timestamp_seconds When the policy in force was loaded.\n"
+                   "# TYPE relaymilter_loaded_timestamp_seconds gauge\n"
+                   "relaymilter_loaded_timestamp_seconds %lld\n", (long long) timegm(&tm));
+    }
+}
+
 /* cmd_status - relayctl status [--prometheus] */
 
 int     cmd_status(relayctl *rc, int argc, char **argv)
@@ -80,25 +155,39 @@ int     cmd_status(relayctl *rc, int argc, char **argv)
     rm_config *cfg;
     char    reply[65536], why[512];
     char   *line, *save = NULL;
-    bool    first = true;
+    bool    first = true, prometheus = false;
+    static const char status_usage[] = "usage: relayctl [-c CONFIG] [--json] status [--prometheus]\n";
 
-    if (argc > 1) {
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            printf("usage: relayctl [-c CONFIG] [--json] status\n");
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(status_usage, stdout);
             return EXIT_OK;
+        } else if (strcmp(argv[i], "--prometheus") == 0) {
+            prometheus = true;
+        } else {
+            fprintf(stderr, "%s: status: unknown argument \"%s\"\n%s", rc->progname, argv[i], status_usage);
+            return EXIT_TROUBLE;
         }
-        fprintf(stderr, "%s: status takes no arguments\nusage: relayctl [-c CONFIG] [--json] status\n",
-                rc->progname);
-        return EXIT_TROUBLE;
     }
     if (load_config(rc, &cfg) < 0)
         return EXIT_TROUBLE;
     if (ctl_request(cfg->control_socket, "STATUS\n", reply, sizeof(reply), why, sizeof(why)) < 0) {
         fprintf(stderr, "%s: status: %s\n", rc->progname, why);
         rm_config_free(cfg);
+        if (prometheus)
+            print_prometheus("", false);
         return EXIT_TROUBLE;
     }
     rm_config_free(cfg);
+    if (prometheus) {
+        if (strncmp(reply, "OK ", 3) != 0) {
+            fprintf(stderr, "%s: status: relaymilter answered: %s", rc->progname, reply);
+            print_prometheus("", false);
+            return EXIT_TROUBLE;
+        }
+        print_prometheus(reply, true);
+        return EXIT_OK;
+    }
     if (strncmp(reply, "OK ", 3) != 0) {
         fprintf(stderr, "%s: status: relaymilter answered: %s", rc->progname, reply);
         return EXIT_TROUBLE;

@@ -93,5 +93,18 @@ status_is "reload after the fix: exit 0" 0
 expect "status --json is JSON with numbers" '"generation": 4' \
     sh -c "'$relayctl' $c --json status | python3 -m json.tool"
 expect "reload --json" '"reloaded":true' "$relayctl" $c --json reload
+expect "status --prometheus: decisions by rule" '^relaymilter_decisions_total\{rule="allow_list"\} [0-9]+$' \
+    "$relayctl" $c status --prometheus
+expect "status --prometheus: reloads by result" '^relaymilter_reloads_total\{result="failed"\} 2$' \
+    "$relayctl" $c status --prometheus
+expect "status --prometheus: entries per list" '^relaymilter_list_entries\{list="deny"\} 1$' \
+    "$relayctl" $c status --prometheus
+expect "status --prometheus: up" '^relaymilter_up 1$' "$relayctl" $c status --prometheus
+if command -v promtool >/dev/null 2>&1; then
+    "$relayctl" $c status --prometheus | promtool check metrics && pass "promtool accepts it" || fail "promtool accepts it"
+fi
+kill "$daemon"; wait "$daemon" 2>/dev/null
+expect "status --prometheus: down" '^relaymilter_up 0$' "$relayctl" $c status --prometheus
+status_is "status --prometheus: down exits 2" 2
 
 finish
