@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "relayctl.h"
+#include "rm_file.h"
 #include "rm_lint.h"
+#include "rm_mem.h"
 #include "rm_snapshot.h"
 
 static const char lint_usage[] =
@@ -66,38 +68,6 @@ static void show_diag(tally *t, const rm_diag *d)
         printf("... and %zu more messages not shown\n", d->dropped);
 }
 
-/* read_text - the file's bytes, for warning columns; NULL if unreadable */
-
-static char *read_text(const char *path, size_t *len)
-{
-    FILE   *fp = fopen(path, "rb");
-    char   *buf = NULL;
-    size_t  cap = 0, n = 0;
-
-    if (fp == NULL)
-        return NULL;
-    for (;;) {
-        if (n + 65536 > cap) {
-            char   *nb = realloc(buf, cap = n + 65536 * 4);
-
-            if (nb == NULL) {
-                free(buf);
-                fclose(fp);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t  r = fread(buf + n, 1, cap - n, fp);
-
-        n += r;
-        if (r == 0)
-            break;
-    }
-    fclose(fp);
-    *len = n;
-    return buf;
-}
-
 /* lint_file - load one list the way the daemon would, then lint it */
 
 static void lint_file(tally *t, const char *path, int kind, const rm_limits *lim)
@@ -113,9 +83,12 @@ static void lint_file(tally *t, const char *path, int kind, const rm_limits *lim
         return;
     }
     show_diag(t, &d);
-    text = read_text(path, &len);
-    rm_lint_list(l, kind, text, len, show, t);
-    free(text);
+    /* The text again, for the columns of warnings; without it they are 1. */
+    rm_diag_init(&d);
+    if (rm_file_read(path, lim->max_bytes, &text, &len, NULL, &d) < 0)
+        text = NULL;
+    rm_lint_list(l, kind, text, text ? len : 0, show, t);
+    rm_free(text);
     rm_list_free(l);
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "rm_config.h"
+#include "rm_file.h"
 #include "rm_list.h"
 #include "rm_mem.h"
 
@@ -443,54 +444,20 @@ int     rm_config_parse_buffer(const char *name, const char *dir, const char *bu
 
 int     rm_config_load(const char *path, rm_config **out, rm_diag *d)
 {
-    struct stat st;
     char   *buf, dir[RM_PATH_LEN];
     const char *slash;
-    size_t  got = 0;
-    int     fd, rc;
+    size_t  len;
+    int     rc;
 
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (rm_file_read(path, MAX_CONFIG_BYTES, &buf, &len, NULL, d) < 0)
         return -1;
-    }
-    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "not a regular file");
-        close(fd);
-        return -1;
-    }
-    if ((uint64_t) st.st_size > MAX_CONFIG_BYTES) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "file is over %u bytes", MAX_CONFIG_BYTES);
-        close(fd);
-        return -1;
-    }
-    if ((buf = rm_malloc((size_t) st.st_size + 1)) == NULL) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "out of memory");
-        close(fd);
-        return -1;
-    }
-    while (got < (size_t) st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t) st.st_size - got);
-
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n == -1) {
-            rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "read error: %s", strerror(errno));
-            rm_free(buf);
-            close(fd);
-            return -1;
-        }
-        if (n == 0)
-            break;
-        got += (size_t) n;
-    }
-    close(fd);
     if ((slash = strrchr(path, '/')) == NULL)
         dir[0] = '\0';                  /* relative paths stay relative to "." */
     else if (slash == path)
         snprintf(dir, sizeof(dir), "/");
     else
         snprintf(dir, sizeof(dir), "%.*s", (int) (slash - path), path);
-    rc = rm_config_parse_buffer(path, dir, buf, got, out, d);
+    rc = rm_config_parse_buffer(path, dir, buf, len, out, d);
     rm_free(buf);
     return rc;
 }

@@ -27,9 +27,12 @@ static int fault(const char *step)
     return 0;
 }
 
-/* rm_file_read - the whole file, NUL-terminated */
-
-int     rm_file_read(const char *path, size_t max, char **buf, size_t *len,
+/*
+ * rm_file_read - the whole file in one buffer, NUL-terminated.  It reads to
+ * the size fstat saw and then insists on end of file: a file that grows
+ * while it is read is being written, and is refused rather than half read.
+ */
+int     rm_file_read(const char *path, uint64_t max, char **buf, size_t *len,
                      struct stat *st, rm_diag *d)
 {
     struct stat sb;
@@ -43,41 +46,54 @@ int     rm_file_read(const char *path, size_t max, char **buf, size_t *len,
         rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
         return -1;
     }
-    if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+    if (fstat(fd, st) == -1) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot stat: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st->st_mode)) {
         rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "not a regular file");
         close(fd);
         return -1;
     }
     if ((uint64_t) st->st_size > max) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "file is over %zu bytes", max);
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0,
+                    "file is %llu bytes, over the cap of %llu bytes; nothing loaded",
+                    (unsigned long long) st->st_size, (unsigned long long) max);
         close(fd);
         return -1;
     }
     if ((b = rm_malloc((size_t) st->st_size + 1)) == NULL) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "out of memory");
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "out of memory reading %llu bytes; nothing loaded",
+                    (unsigned long long) st->st_size);
         close(fd);
         return -1;
     }
-    while (got < (size_t) st->st_size) {
-        ssize_t n = read(fd, b + got, (size_t) st->st_size - got);
+    for (;;) {
+        ssize_t n = read(fd, b + got, (size_t) st->st_size + 1 - got);
 
         if (n == -1 && errno == EINTR)
             continue;
         if (n == -1) {
             rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "read error: %s", strerror(errno));
-            rm_free(b);
-            close(fd);
-            return -1;
-        }
-        if (n == 0)
             break;
+        }
+        if (n == 0) {
+            close(fd);
+            b[got] = '\0';
+            *buf = b;
+            *len = got;
+            return 0;
+        }
         got += (size_t) n;
+        if (got > (size_t) st->st_size) {
+            rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "file changed while it was read; nothing loaded");
+            break;
+        }
     }
+    rm_free(b);
     close(fd);
-    b[got] = '\0';
-    *buf = b;
-    *len = got;
-    return 0;
+    return -1;
 }
 
 /* rm_file_lock - lock the file that path names, across renames */
@@ -114,7 +130,7 @@ int     rm_file_check_writers(const char *path, const struct stat *st, rm_diag *
 {
     if (st->st_mode & (S_IWGRP | S_IWOTH)) {
         rm_diag_add(d, RM_SEV_ERROR, path, 0, 0,
-                    "refusing to use a file that %s can write (mode %04o); chmod go-w it first",
+                    "refusing a file that %s can write (mode %04o); chmod go-w it",
                     (st->st_mode & S_IWOTH) ? "anyone" : "its group", (unsigned) (st->st_mode & 07777));
         return -1;
     }

@@ -5,11 +5,14 @@
 
 #include <sys/stat.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rm_diag.h"
 
-/* rm_file_read - the whole file in one rm_malloc'd, NUL-terminated buffer */
-int     rm_file_read(const char *path, size_t max, char **buf, size_t *len,
+/* rm_file_read - the whole file in one rm_malloc'd, NUL-terminated
+ * buffer, with one allocation; a file over max bytes, or one that grows
+ * while it is read, is refused.  st, when not NULL, receives its status. */
+int     rm_file_read(const char *path, uint64_t max, char **buf, size_t *len,
                      struct stat *st, rm_diag *d);
 
 /*

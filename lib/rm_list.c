@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rm_file.h"
 #include "rm_list.h"
 #include "rm_mem.h"
 
@@ -696,66 +697,13 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
 
 int     rm_list_load(const char *path, const rm_limits *lim, rm_list **out, rm_diag *d)
 {
-    struct stat st;
     char   *buf;
-    size_t  got = 0;
-    int     fd, rc;
-    uint64_t max_bytes = lim ? lim->max_bytes : RM_DEFAULT_MAX_BYTES;
+    size_t  len;
+    int     rc;
 
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (rm_file_read(path, lim ? lim->max_bytes : RM_DEFAULT_MAX_BYTES, &buf, &len, NULL, d) < 0)
         return -1;
-    }
-    if (fstat(fd, &st) == -1) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot stat: %s", strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "not a regular file");
-        close(fd);
-        return -1;
-    }
-    if ((uint64_t) st.st_size > max_bytes) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0,
-                    "file is %llu bytes, over the cap of %llu bytes; nothing loaded",
-                    (unsigned long long) st.st_size, (unsigned long long) max_bytes);
-        close(fd);
-        return -1;
-    }
-    if ((buf = rm_malloc((size_t) st.st_size + 1)) == NULL) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0,
-                    "out of memory reading %llu bytes; nothing loaded",
-                    (unsigned long long) st.st_size);
-        close(fd);
-        return -1;
-    }
-    /* Read to the size fstat saw, then insist on end of file: a list that
-     * grows while it is read is being written, and is not loaded. */
-    for (;;) {
-        ssize_t n = read(fd, buf + got, (size_t) st.st_size + 1 - got);
-
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n == -1) {
-            rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "read error: %s", strerror(errno));
-            rm_free(buf);
-            close(fd);
-            return -1;
-        }
-        if (n == 0)
-            break;
-        got += (size_t) n;
-        if (got > (size_t) st.st_size) {
-            rm_diag_add(d, RM_SEV_ERROR, path, 0, 0,
-                        "file changed while it was read; nothing loaded");
-            rm_free(buf);
-            close(fd);
-            return -1;
-        }
-    }
-    close(fd);
-    rc = rm_list_load_buffer(path, buf, got, lim, out, d);
+    rc = rm_list_load_buffer(path, buf, len, lim, out, d);
     rm_free(buf);
     return rc;
 }

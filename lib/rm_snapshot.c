@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rm_file.h"
 #include "rm_mem.h"
 #include "rm_snapshot.h"
 
@@ -28,14 +29,7 @@ static int perms_ok(const char *path, rm_diag *d)
 
     if (stat(path, &st) == -1)
         return 1;                       /* the loader reports it */
-    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0,
-                    "refusing a file that %s can write (mode %04o); chmod go-w it",
-                    (st.st_mode & S_IWOTH) ? "anyone" : "its group",
-                    (unsigned) (st.st_mode & 07777));
-        return 0;
-    }
-    return 1;
+    return rm_file_check_writers(path, &st, d) == 0;
 }
 
 /* rm_snapshot_from_config - load every list of cfg into a new snapshot */
