@@ -40,7 +40,8 @@ static atomic_int in_flight;
 enum addr_state {
     ADDR_OK = 0,                        /* known */
     ADDR_MISSING,                       /* none: local submission, or no macro */
-    ADDR_BAD                            /* present but not usable */
+    ADDR_BAD,                           /* present but not usable */
+    ADDR_WILDCARD                       /* 0.0.0.0 or ::, a listener's "any" */
 };
 
 /* Per message: from MAIL to the end of the message or an abort. */
@@ -236,8 +237,16 @@ static sfsistat cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
         c->client_state = ADDR_BAD;
         snprintf(c->client_text, sizeof(c->client_text), "unknown");
     }
-    /* {daemon_addr}, else {if_addr}: Sendmail leaves {if_addr} empty on loopback. */
+    /*
+     * {daemon_addr}, else {if_addr}.  Sendmail's {daemon_addr} is the
+     * address the listener was configured with: 0.0.0.0 (or IPv6:::) for
+     * one on every address, which says nothing about the address the
+     * client reached.  Then only {if_addr}, the connection's own address,
+     * does; Sendmail leaves that empty on loopback.
+     */
     d = macro_addr(ctx, "{daemon_addr}", &da);
+    if (d == ADDR_OK && da.v == 0)
+        d = ADDR_WILDCARD;
     i = d == ADDR_OK ? ADDR_MISSING : macro_addr(ctx, "{if_addr}", &ia);
     if (d == ADDR_OK) {
         c->local = da;
@@ -246,7 +255,7 @@ static sfsistat cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
         c->local = ia;
         c->local_state = ADDR_OK;
     } else {
-        c->local_state = (d == ADDR_BAD || i == ADDR_BAD) ? ADDR_BAD : ADDR_MISSING;
+        c->local_state = (d == ADDR_BAD || i == ADDR_BAD) ? ADDR_BAD : d;
     }
     if (smfi_setpriv(ctx, c) == MI_FAILURE) {
         free(c);
@@ -311,7 +320,13 @@ static sfsistat rcpt_decide(SMFICTX *ctx, const rm_snapshot *s, const cb_conn *c
 
         if (mailer == NULL || mailer[0] == '\0')
             return on_error(ctx, s, c, rcpt, "no-rcpt_mailer-macro");
-        if (rm_rcpt_parse(rcpt, len, &info) < 0)
+        /*
+         * An unqualified recipient (RCPT TO:<user>, which Sendmail and
+         * Postfix both accept) has no domain to parse, but the MTA has
+         * resolved it: its mailer decides, as long as nothing is routed.
+         */
+        if (rm_rcpt_parse(rcpt, len, &info) < 0
+            && (info.why != RM_RCPT_WHY_NO_DOMAIN || info.source_route))
             return on_error(ctx, s, c, rcpt, "unparseable-recipient");
         local = rm_config_mailer_is_local(cfg, mailer) && info.routing == 0;
     }
@@ -332,14 +347,17 @@ static sfsistat rcpt_decide(SMFICTX *ctx, const rm_snapshot *s, const cb_conn *c
 
     /*
      * Without the server-side address the local-IP rule could not be
-     * asked.  A rule before it still decides; a later one might not have
-     * been reached, so that is no decision.
+     * asked.  A rule before it still decides, and so does the auth rule's
+     * allow: the local rule could only have allowed as well.  Any other
+     * later rule's answer might have been the local rule's allow instead,
+     * so that is no decision.
      */
     if ((cfg->relay_flags & RM_FLAG_LOCAL) && c->client_state == ADDR_OK
         && c->local_state != ADDR_OK
-        && (d.rule == RM_RULE_AUTH || d.rule == RM_RULE_DENY_ONLY || d.rule == RM_RULE_DEFAULT))
-        return on_error(ctx, s, c, rcpt, c->local_state == ADDR_BAD
-                        ? "bad-daemon_addr-macro" : "no-daemon_addr-or-if_addr-macro");
+        && (d.rule == RM_RULE_DENY_ONLY || d.rule == RM_RULE_DEFAULT))
+        return on_error(ctx, s, c, rcpt, c->local_state == ADDR_BAD ? "bad-daemon_addr-macro"
+                        : c->local_state == ADDR_WILDCARD ? "wildcard-daemon_addr-and-no-if_addr"
+                        : "no-daemon_addr-or-if_addr-macro");
 
     state_count(rm_ctl_decision_of_rule(d.rule));
     if (d.allow)
