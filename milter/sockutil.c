@@ -105,7 +105,7 @@ int     sockutil_listen(const char *path, uid_t uid, gid_t gid, char *err, size_
         close(fd);
         return -1;
     }
-    if (listen(fd, 16) == -1) {
+    if (listen(fd, SOMAXCONN) == -1) {
         snprintf(err, errlen, "listen %s: %s", path, strerror(errno));
         unlink(path);
         close(fd);

@@ -208,6 +208,8 @@ inet_interfaces = loopback-only
 inet_protocols = ipv4
 # Postfix's relay check is opened; the milter alone decides.
 mynetworks = 0.0.0.0/0 [::]/0
+# No reverse lookups of 127.0.0.x clients: they stall sessions for seconds.
+smtpd_peername_lookup = no
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
 smtpd_recipient_restrictions =
 # No address verification, no local user lookups: every local.test user exists.
