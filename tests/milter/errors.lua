@@ -19,6 +19,10 @@ end
 -- what the MTA resolved decides
 expect("mailer local: a recipient the MTA delivers locally passes",
        try("203.0.113.9", "<user@example.com>", "local"), C)
+expect("mailer local: an unqualified recipient (<user>) is judged by its mailer",
+       try("203.0.113.9", "<user>", "local"), C)
+expect("mailer smtp: an unqualified recipient routed away is a relay recipient",
+       try("203.0.113.9", "<user>", "smtp"), Y)
 expect("mailer LMTP (any case): local", try("203.0.113.9", "<user@example.com>", "LMTP"), C)
 expect("mailer virtual: local", try("203.0.113.9", "<user@example.com>", "virtual"), C)
 expect("mailer smtp: a relay recipient, refused for 203.0.113.9",

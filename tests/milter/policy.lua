@@ -53,6 +53,15 @@ expect("local interface by Sendmail's IPv6:... form",
        one("203.0.113.9", RELAY, {connect = {"{daemon_addr}", "IPv6:2001:db8:f::25"}}), C)
 expect("local interface by a bracketed literal",
        one("203.0.113.9", RELAY, {connect = {"{daemon_addr}", "[10.0.0.25]"}}), C)
+-- Sendmail listening on every address sends {daemon_addr} 0.0.0.0: that
+-- says nothing about the address the client reached; {if_addr} does.
+expect("wildcard {daemon_addr} 0.0.0.0: the local rule uses {if_addr}",
+       one("203.0.113.9", RELAY, {connect = {"{daemon_addr}", "0.0.0.0", "{if_addr}", "10.0.0.25"}}), C)
+expect("wildcard {daemon_addr} 0.0.0.0 is never matched against local-ip.list",
+       one("203.0.113.9", RELAY, {connect = {"{daemon_addr}", "0.0.0.0", "{if_addr}", "10.0.0.1"}}), Y)
+expect("wildcard {daemon_addr} and no {if_addr}: an authenticated client still relays",
+       one("203.0.113.9", RELAY, {connect = {"{daemon_addr}", "0.0.0.0"},
+                                  mail = {"{auth_authen}", "alice"}}), C)
 expect("auth: {auth_authen} set, 203.0.113.9 relays",
        one("203.0.113.9", RELAY, {connect = SERVER, mail = {"{auth_authen}", "alice", "{auth_type}", "PLAIN"}}), C)
 expect("auth: an empty {auth_authen} is no authentication",
