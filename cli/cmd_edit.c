@@ -24,7 +24,7 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
     rm_edit_result r;
     enum rm_edit_status st;
     struct stat sb;
-    char   *text;
+    char   *text = NULL;
     size_t  len;
     int     kind, fd, status;
     bool    absent;
@@ -73,6 +73,7 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
     if (rm_file_read(path, lim.max_bytes, &text, &len, &sb, &d) < 0
         || rm_file_check_writers(path, &sb, &d) < 0) {
         print_diag(stderr, &d);
+        rm_free(text);                  /* read, then refused: still ours */
         close(fd);
         rm_config_free(cfg);
         return EXIT_NEGATIVE;

@@ -22,6 +22,7 @@
  */
 
 #include <sys/stat.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -437,6 +438,9 @@ static void level1_build(level1 *l1, unsigned width, rm_u128 first, rm_u128 last
         l1->bits = width - l1->shift;
     if (l1->bits == 0)
         return;
+    /* level1_bits() caps bits at 22; clang's analyzer loses that in its
+     * loop, and the assertion gives it back. */
+    assert(l1->bits < 32);
     slots = (uint32_t) 1 << l1->bits;
     for (j = 0; j < slots; j++) {
         while (i < k && (width == 32 ? bucket4((uint32_t) lo_at(recs, i), l1->shift, l1->bits)
@@ -863,9 +867,10 @@ static bool match6(const rm_list *l, rm_u128 v, rm_match *m)
 {
     int64_t i = find6(l, v);
     uint32_t idx = i < 0 ? 0 : (uint32_t) i;
-    bool    hit = (i >= 0) & (l->k6 > 0) & (v <= R6HI(&l->r6[idx]));
+    /* As for IPv4: the answer is computed, not branched on; only an empty
+     * family is a branch, since then there is no r6[0] in the arena to read. */
+    bool    hit = l->k6 > 0 && ((i >= 0) & (v <= R6HI(&l->r6[idx])));
 
-    /* As for IPv4: the answer is computed, not branched on. */
     if (m)
         m->entry = l->n4 + idx;
     if (l->nside == 0)
@@ -894,9 +899,11 @@ bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
     i = find4(l, x);
     {
         /* Whether x is inside is computed, not branched on: a lookup's
-         * answer is as unpredictable as the addresses are. */
+         * answer is as unpredictable as the addresses are.  An empty family
+         * is the one branch (as predictable as the list): with no records
+         * there is no r4[0] in the arena to read. */
         uint32_t idx = i < 0 ? 0 : (uint32_t) i;
-        bool    hit = (i >= 0) & (l->k4 > 0) & (x <= l->r4[idx].hi);
+        bool    hit = l->k4 > 0 && ((i >= 0) & (x <= l->r4[idx].hi));
 
         if (m)
             m->entry = idx;
@@ -933,6 +940,7 @@ void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *
         int64_t c[GROUP];
         uint8_t how[GROUP];             /* 0 decided, 1 IPv4 search, 2 IPv6 search, 3 alone */
 
+        /* cppcheck-suppress knownConditionTrueFalse ; false positive: base < n, so g >= 1 */
         for (size_t i = 0; i < g; i++) {
             const rm_addr *x = &a[base + i];
 
@@ -966,6 +974,7 @@ void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *
                 }
             }
         }
+        /* cppcheck-suppress knownConditionTrueFalse ; false positive: base < n, so g >= 1 */
         for (size_t i = 0; i < g; i++) {
             if (how[i] == 1) {
                 end[i] = l->l4.fl[slot[i] + 1];
@@ -977,6 +986,7 @@ void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *
                 __builtin_prefetch(&l->key6[slot[i]]);
             }
         }
+        /* cppcheck-suppress knownConditionTrueFalse ; false positive: base < n, so g >= 1 */
         for (size_t i = 0; i < g; i++) {
             if (how[i] == 1) {
                 c[i] = search4(l, (uint32_t) a[base + i].v, slot[i], end[i]);
@@ -985,14 +995,16 @@ void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *
                 __builtin_prefetch(&l->r6[c[i] < 0 ? 0 : c[i]]);
             }
         }
+        /* cppcheck-suppress knownConditionTrueFalse ; false positive: base < n, so g >= 1 */
         for (size_t i = 0; i < g; i++) {
             const rm_addr *x = &a[base + i];
-            uint32_t idx = c[i] < 0 ? 0 : (uint32_t) c[i];
+            uint32_t idx;
 
             if (how[i] == 3) {
                 hit[base + i] = rm_list_match(l, x, m ? &m[base + i] : NULL);
                 continue;
             }
+            idx = c[i] < 0 ? 0 : (uint32_t) c[i];   /* c[i] is set only when how[i] != 3 */
             if (x->family == RM_AF_INET || (x->v >> 32) == 0xffff) {
                 hit[base + i] = (c[i] >= 0) & (l->k4 > 0) & ((uint32_t) x->v <= r4[idx].hi);
                 if (m)
