@@ -100,7 +100,7 @@ typedef struct batch {
 static void batch_flush(relayctl *rc, const rm_snapshot *s, const rm_query *base, batch *b)
 {
     rm_addr ok[BATCH];
-    rm_decision dec[BATCH];
+    rm_decision *dec = b->dec;
     size_t  nok = 0, k = 0;
 
     for (size_t i = 0; i < b->n; i++)

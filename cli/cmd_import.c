@@ -129,6 +129,7 @@ int     cmd_import(relayctl *rc, int argc, char **argv)
             continue;
         }
         snprintf(path, sizeof(path), "%s/%s", dir, file_names[k]);
+        /* cppcheck-suppress gmtimeCalled ; relayctl runs one thread */
         strftime(when, sizeof(when), "%Y-%m-%d", gmtime(&now));
         blen = strlen(imp.lists[k]) + strlen(file) + 128;
         if ((body = rm_malloc(blen)) == NULL) {

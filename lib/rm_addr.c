@@ -144,7 +144,6 @@ static int parse_v6(const char *s, size_t len, size_t base, rm_u128 *out, rm_per
                 return -1;
             groups[ngroups++] = (uint16_t) (v4 >> 16);
             groups[ngroups++] = (uint16_t) (v4 & 0xffff);
-            i = len;
             break;
         }
         if (i == start) {

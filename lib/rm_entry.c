@@ -249,7 +249,7 @@ size_t  rm_entry_format(const rm_entry *e, char *buf, size_t len)
         n = snprintf(buf, len, "%s", x);
         break;
     case RM_FORM_CIDR:
-        n = snprintf(buf, len, e->family == RM_AF_INET6 ? "%s/%d" : "%s/%d", x, e->plen);
+        n = snprintf(buf, len, "%s/%d", x, e->plen);
         break;
     case RM_FORM_MASK:
         b.v = rm_mask_from_plen((unsigned) e->plen, 32);

@@ -200,7 +200,6 @@ long    rm_lint_list(const rm_list *l, int kind, const char *text, size_t len,
                 emit(cb, ctx, l, &lm, it[i].line, msg);
                 warnings++;
                 all = false;
-                any = false;
                 break;
             }
             if (!any) {

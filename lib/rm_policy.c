@@ -129,6 +129,7 @@ void    rm_policy_decide_batch(const rm_policy *p, const rm_query *q, const rm_a
             rm_list_match_batch(deny, clients + base, k, dh, dm);
         if (allow)
             rm_list_match_batch(allow, clients + base, k, ah, am);
+        /* cppcheck-suppress knownConditionTrueFalse ; false positive: base < n, so k >= 1 */
         for (size_t i = 0; i < k; i++) {
             rm_query one = *q;
 

@@ -245,7 +245,7 @@ static void *control_main(void *arg)
         if ((fd = accept4(ctl.fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) == -1) {
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
                 mlog_warn("control socket: accept");
-                usleep(100000);
+                nanosleep(&(const struct timespec) {0, 100000000}, NULL);  /* 0.1 s */
             }
             continue;
         }

@@ -45,8 +45,7 @@ static void emit(int prio, const char *label, int errnum, const char *fmt, va_li
         k = snprintf(line, sizeof(line), "relaymilter[%ld]: %s%s\n", (long) getpid(), label, text);
         if (k > 0) {
             n = (size_t) k < sizeof(line) ? (size_t) k : sizeof(line) - 1;
-            if (line[n - 1] != '\n')
-                line[n - 1] = '\n';
+            line[n - 1] = '\n';        /* a truncated line still ends the line */
             (void) !write(STDERR_FILENO, line, n);
         }
     }

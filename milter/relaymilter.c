@@ -276,6 +276,7 @@ static int check_config(const char *path)
 
     rm_diag_init(&d);
     bad = rm_snapshot_build(path, &opts, 1, &s, &d) < 0;
+    /* cppcheck-suppress getpwnamCalled ; -n runs no other thread */
     if (!bad && s->cfg->user[0] && getpwnam(s->cfg->user) == NULL) {
         rm_diag_add(&d, RM_SEV_ERROR, s->cfg->path, setting_line(s->cfg, "user"), 0,
                     "user \"%s\" does not exist", s->cfg->user);
@@ -386,7 +387,7 @@ static int daemonize(void)
 
         close(p[1]);
         while ((n = read(p[0], &c, 1)) == -1 && errno == EINTR)
-            continue;
+            continue;  /* cppcheck-suppress redundantContinue ; the empty loop body, written out */
         _exit(n == 1 ? 0 : 1);
     }
     close(p[0]);
@@ -520,6 +521,7 @@ int     main(int argc, char **argv)
     cfg = state_startup_config();
 
     if (cfg->user[0]) {
+        /* cppcheck-suppress getpwnamCalled ; no other thread is started yet */
         struct passwd *pw = getpwnam(cfg->user);
 
         if (pw == NULL) {
@@ -623,7 +625,7 @@ int     main(int argc, char **argv)
             sleep(1);
         }
         while (read(sig_pipe[0], buf, sizeof(buf)) > 0)
-            continue;
+            continue;  /* cppcheck-suppress redundantContinue ; the empty loop body, written out */
         if (got_hup) {
             got_hup = 0;
             reloader_poke(0);
@@ -650,7 +652,7 @@ int     main(int argc, char **argv)
 
     /* smfi_main() does not wait for the connection threads: wait here. */
     for (int waited = 0; callbacks_in_flight() > 0 && waited < STOP_GRACE_SECONDS * 100; waited++)
-        usleep(10000);
+        nanosleep(&(const struct timespec) {0, 10000000}, NULL);   /* 10 ms */
     control_stop();
     reloader_poke(1);
     pthread_join(reloader.thread, NULL);
