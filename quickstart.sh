@@ -3,8 +3,27 @@
 #
 #   ./quickstart.sh        install what is missing, build, run relaymilter in
 #                          the foreground with the sample configuration in etc/
-#   ./quickstart.sh test   install what is missing (Postfix and swaks too),
-#                          build, run `make check`, print "N passed, N failed"
+#   ./quickstart.sh test   install what is missing (Postfix, swaks, valgrind,
+#                          clang's tools, cppcheck too), then:
+#                          - build in build/ and run `make check`;
+#                          - build with ASan and UBSan in build-san/ and run
+#                            `make check` there, with no sanitizer report
+#                            allowed (leaks included);
+#                          - tests/valgrind.sh: the Check suites and
+#                            relayctl's golden tests under valgrind (build/);
+#                          - tests/tsan.sh: the snapshot concurrency test
+#                            under ThreadSanitizer (build-tsan/);
+#                          - tests/static.sh: cppcheck and scan-build over
+#                            lib/, cli/ and milter/ (build-scan/);
+#                          - tests/fuzz/run.sh: a minute of libFuzzer for
+#                            every fuzz target (build-fuzz/);
+#                          - tests/deb/build-install.sh: the Debian package
+#                            built, installed, exercised and purged;
+#                          and print one "N passed, N failed" for all of it.
+#
+# Every build is out of the source tree (BUILDDIR overrides build/), since
+# configure refuses to build beside a tree that is configured in place; a
+# tree configured in place is cleaned with `make distclean` first.
 #
 # Debian 12.  Packages are installed with apt-get when run as root (or with
 # sudo when it is there); nothing else on the machine is changed.
@@ -13,10 +32,12 @@ set -eu
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"
 mode=${1:-run}
-builddir=${BUILDDIR:-$top}
+builddir=${BUILDDIR:-$top/build}
+sandir=$top/build-san
 
 build_pkgs="autoconf automake libtool pkg-config gcc make libmilter-dev libcidr-dev check"
-test_pkgs="postfix swaks miltertest sasl2-bin libsasl2-modules python3 man-db"
+test_pkgs="postfix swaks miltertest sasl2-bin libsasl2-modules python3 man-db systemd strace util-linux"
+check_pkgs="valgrind clang clang-tools cppcheck"
 
 say() { printf 'quickstart: %s\n' "$*"; }
 die() { printf 'quickstart: %s\n' "$*" >&2; exit 1; }
@@ -44,54 +65,153 @@ install() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 }
 
+# build DIR [CONFIGURE-ARGS...] - configure DIR once (out of tree unless DIR
+# is the top), make there, and leave the shell in DIR
 build() {
+    local dir=$1
+    shift
+    cd "$top"
     if [ ! -x configure ] || [ configure.ac -nt configure ]; then
         say "autoreconf"
         autoreconf -fi >/dev/null
     fi
-    mkdir -p "$builddir"
-    cd "$builddir"
-    if [ ! -f Makefile ]; then
-        say "configure ${CONFIGURE_FLAGS:-}"
-        # shellcheck disable=SC2086
-        "$top/configure" -q ${CONFIGURE_FLAGS:-}
+    if [ "$dir" != "$top" ] && [ -f "$top/config.status" ]; then
+        # configure refuses a build beside a tree configured in place, and
+        # make would take the tree's objects for the build's.
+        say "the source tree is configured in place; make distclean there first"
+        make distclean >/dev/null 2>&1 || die "make distclean failed in $top"
     fi
-    say "make"
+    mkdir -p "$dir"
+    cd "$dir"
+    if [ ! -f Makefile ]; then
+        say "configure in ${dir#"$top"/}${CONFIGURE_FLAGS:+ $CONFIGURE_FLAGS}${*:+ $*}"
+        # shellcheck disable=SC2086
+        "$top/configure" -q ${CONFIGURE_FLAGS:-} "$@"
+    fi
+    say "make in ${dir#"$top"/}"
     make -j2 >/dev/null
 }
 
-# summarize - sum every suite's counts from the test logs.  Check suites
-# say "Checks: N, Failures: F, Errors: E"; script suites "N passed, N failed";
-# a suite that says neither counts as one test.
+# check_build DIR [ENV...] - make check in DIR (built already), with ENV;
+# lists each suite's result, and shows the logs of those that failed
+check_build() {
+    local dir=$1 rc start
+    shift
+    cd "$dir"
+    say "make check in ${dir#"$top"/}"
+    start=$(date +%s)
+    set +e
+    env "$@" make -j2 check >make-check.out 2>&1
+    rc=$?
+    set -e
+    grep -E '^(PASS|FAIL|XPASS|XFAIL|ERROR|SKIP):' make-check.out || true
+    if [ "$rc" -ne 0 ]; then
+        # Show what failed, so a CI log alone explains it.
+        find tests -name '*.trs' -exec grep -l -E '^:test-result: (FAIL|ERROR)' {} + |
+        while IFS= read -r trs; do
+            echo "---- ${dir#"$top"/}/${trs%.trs}.log"
+            tail -n 60 "${trs%.trs}.log"
+        done
+        grep -E 'error|Error' make-check.out | head -n 20 || true
+    fi
+    say "make check in ${dir#"$top"/}: $(( $(date +%s) - start )) s"
+    cd "$top"
+    return "$rc"
+}
+
+# script NAME ARGS... - run tests/NAME with ARGS, showing its output and
+# keeping it in $builddir/NAME.out for summarize
+script() {
+    local name=$1 rc start
+    shift
+    say "tests/$name $*"
+    start=$(date +%s)
+    set +e
+    "$top/tests/$name" "$@" 2>&1 | tee "$builddir/${name//\//-}.out"
+    rc=${PIPESTATUS[0]}
+    set -e
+    say "tests/$name: $(( $(date +%s) - start )) s"
+    return "$rc"
+}
+
+# summarize DIR... -- OUT... - sum every suite's counts from the test logs
+# of each build DIR, and the closing "N passed, N failed" of each script's
+# output OUT (one with no such line, a script that stopped early, counts as
+# one failure).  Check suites say "Checks: N, Failures: F, Errors: E";
+# script suites "N passed, N failed"; a suite that says neither counts as
+# one test.
 summarize() {
-    local passed=0 failed=0 trs log result p f n fl er
-    while IFS= read -r trs; do
-        log=${trs%.trs}.log
-        result=$(sed -n 's/^:test-result: //p' "$trs" | head -n 1)
-        p=0 f=0
-        if read -r n fl er < <(sed -n 's/^[0-9]*%: Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$log" | tail -n 1) && [ -n "${n:-}" ]; then
-            p=$((n - fl - er)) f=$((fl + er))
-        elif read -r n fl < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$log" | tail -n 1) && [ -n "${n:-}" ]; then
-            p=$n f=$fl
-        elif [ "$result" = PASS ]; then
-            p=1
+    local passed=0 failed=0 trs log result p f n fl er dir out
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        dir=$1
+        shift
+        [ -d "$dir/tests" ] || { failed=$((failed + 1)); continue; }
+        while IFS= read -r trs; do
+            log=${trs%.trs}.log
+            result=$(sed -n 's/^:test-result: //p' "$trs" | head -n 1)
+            p=0 f=0
+            if read -r n fl er < <(sed -n 's/^[0-9]*%: Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$log" | tail -n 1) && [ -n "${n:-}" ]; then
+                p=$((n - fl - er)) f=$((fl + er))
+            elif read -r n fl < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$log" | tail -n 1) && [ -n "${n:-}" ]; then
+                p=$n f=$fl
+            elif [ "$result" = PASS ]; then
+                p=1
+            fi
+            # A suite that failed without counting a failure (a crash) still failed.
+            if { [ "$result" = FAIL ] || [ "$result" = ERROR ]; } && [ "$f" -eq 0 ]; then
+                f=1
+            fi
+            passed=$((passed + p)) failed=$((failed + f))
+            n='' fl='' er=''
+        done < <(find "$dir/tests" -name '*.trs' | sort)
+    done
+    [ "${1:-}" != -- ] || shift
+    for out in "$@"; do
+        n='' fl=''
+        if read -r n fl < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$out" 2>/dev/null | tail -n 1) && [ -n "${n:-}" ]; then
+            passed=$((passed + n)) failed=$((failed + fl))
+        else
+            failed=$((failed + 1))
         fi
-        # A suite that failed without counting a failure (a crash) still failed.
-        if { [ "$result" = FAIL ] || [ "$result" = ERROR ]; } && [ "$f" -eq 0 ]; then
-            f=1
-        fi
-        passed=$((passed + p)) failed=$((failed + f))
-        n='' fl='' er=''
-    done < <(find tests -name '*.trs' | sort)
+    done
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
+}
+
+# sanitizer_reports DIR - the reports that sanitized processes wrote to DIR
+# (ASAN_OPTIONS/UBSAN_OPTIONS log_path), as one more "ok"/"not ok" suite;
+# writes its lines to $builddir/sanitizer-reports.out for summarize.  A
+# process run under ptrace (a test that straces the daemon) cannot be
+# leak-checked: LeakSanitizer says only that, which is noted, not counted.
+sanitizer_reports() {
+    local dir=$1 f n=0 ptrace='LeakSanitizer does not work under ptrace'
+    {
+        for f in "$dir"/*; do
+            [ -f "$f" ] || continue
+            if grep -q "$ptrace" "$f" && ! grep -v -E -e '^$' \
+                -e '^==[0-9]+==(LeakSanitizer has encountered a fatal error\.|HINT: .*)$' "$f" | grep -q .; then
+                echo "# ${f##*/}: not leak-checked, it ran under ptrace"
+                continue
+            fi
+            echo "# $f:"
+            head -n 60 "$f" | sed 's/^/#   /'
+            n=$((n + 1))
+        done
+        if [ "$n" -eq 0 ]; then
+            echo "ok - build-san: no ASan, UBSan or LeakSanitizer report from any process"
+            echo "1 passed, 0 failed"
+        else
+            echo "not ok - build-san: $n sanitizer reports"
+            echo "0 passed, 1 failed"
+        fi
+    } | tee "$builddir/sanitizer-reports.out"
 }
 
 case $mode in
 run)
     # shellcheck disable=SC2086
     install $build_pkgs
-    build
+    build "$builddir"
     conf="$top/etc/relaymilter.conf"
     if [ -x milter/relaymilter ]; then
         if [ "$(id -u)" -eq 0 ]; then
@@ -121,24 +241,44 @@ run)
     ;;
 test)
     # shellcheck disable=SC2086
-    install $build_pkgs $test_pkgs
-    build
-    say "make check"
-    set +e
-    make -j2 check >make-check.out 2>&1
-    rc=$?
-    set -e
-    grep -E '^(PASS|FAIL|XPASS|XFAIL|ERROR|SKIP):' make-check.out || true
-    if [ "$rc" -ne 0 ]; then
-        # Show what failed, so a CI log alone explains it.
-        find tests -name '*.trs' -exec grep -l -E '^:test-result: (FAIL|ERROR)' {} + |
-        while IFS= read -r trs; do
-            echo "---- ${trs%.trs}.log"
-            tail -n 60 "${trs%.trs}.log"
-        done
-        grep -E 'error|Error' make-check.out | head -n 20 || true
+    install $build_pkgs $test_pkgs $check_pkgs
+    [ "$builddir" != "$top" ] || die "the tests build beside the tree: BUILDDIR cannot be the top"
+    started=$(date +%s)
+    rc=0
+    build "$builddir"
+    check_build "$builddir" || rc=1
+
+    # The sanitizer build runs the same tests.  Every sanitized process,
+    # the daemon after it drops privileges included, writes any report to
+    # its own file in sanlogs, so that no report can hide in a test that
+    # throws standard error away.
+    build "$sandir" --enable-sanitizers
+    sanlogs=$sandir/sanitizer-logs
+    rm -rf "$sanlogs"
+    mkdir -p "$sanlogs"
+    chmod 1777 "$sanlogs"
+    check_build "$sandir" \
+        ASAN_OPTIONS="detect_leaks=1:log_path=$sanlogs/asan" \
+        UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$sanlogs/ubsan" || rc=1
+    sanitizer_reports "$sanlogs"
+
+    script valgrind.sh "$builddir" || rc=1
+    script tsan.sh "$top/build-tsan" || rc=1
+    script static.sh "$top/build-scan" || rc=1
+    # A minute of libFuzzer for every target: any crash, leak or sanitizer
+    # report fails the run.
+    export FUZZ_OUT=$top/build-fuzz
+    script fuzz/run.sh "${FUZZ_SECONDS:-60}" || rc=1
+    # The Debian package: built, installed, exercised and purged.
+    script deb/build-install.sh || rc=1
+    say "all of it: $(( $(date +%s) - started )) s"
+
+    if summarize "$builddir" "$sandir" -- "$builddir/sanitizer-reports.out" \
+        "$builddir/valgrind.sh.out" "$builddir/tsan.sh.out" "$builddir/static.sh.out" \
+        "$builddir/fuzz-run.sh.out" "$builddir/deb-build-install.sh.out" &&
+        [ "$rc" -eq 0 ]; then
+        exit 0
     fi
-    if summarize && [ "$rc" -eq 0 ]; then exit 0; fi
     exit 1
     ;;
 *)

@@ -18,6 +18,15 @@ trap 'rm -rf "$work"' EXIT INT TERM
 cp "$srcdir"/tests/cli/data/* "$work"/
 chmod 644 "$work"/*
 cd "$work" || exit 2
+# RELAYCTL_WRAPPER, when set, is a command put in front of every relayctl
+# run (tests/valgrind.sh sets it to valgrind and its options): $relayctl
+# becomes a script that runs it so, for the scripts that call "$relayctl"
+# themselves too.  Unset, nothing changes.
+if [ -n "${RELAYCTL_WRAPPER:-}" ]; then
+    printf '#!/bin/sh\nexec %s '"'"'%s'"'"' "$@"\n' "$RELAYCTL_WRAPPER" "$relayctl" >"$work/.relayctl-wrapped"
+    chmod 755 "$work/.relayctl-wrapped"
+    relayctl=$work/.relayctl-wrapped
+fi
 passed=0 failed=0
 input=
 

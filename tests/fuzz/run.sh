@@ -14,21 +14,31 @@ targets=${*:-list config reg rcpt ctl}
 out=${FUZZ_OUT:-$srcdir/tests/fuzz/build}
 mkdir -p "$out"
 lib_sources=$(ls "$srcdir"/lib/*.c)
-status=0
+passed=0 failed=0
 for t in $targets; do
     clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
         -I"$srcdir/lib" -o "$out/fuzz_$t" \
         "$srcdir/tests/fuzz/fuzz_$t.c" "$srcdir/tests/fuzz/fuzz_main.c" $lib_sources
     mkdir -p "$out/corpus_$t"
     cp "$srcdir/tests/fuzz/corpus/$t"/* "$out/corpus_$t/" 2>/dev/null || true
-    echo "fuzzing $t for $secs s"
+    rm -f "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-*
+    echo "# fuzzing $t for $secs s"
+    ok=1
     if ! (cd "$out" && ASAN_OPTIONS=detect_leaks=1 "./fuzz_$t" -max_total_time="$secs" \
-            -max_len=65536 -print_final_stats=1 "corpus_$t" 2>&1 | tail -n 12); then
-        status=1
+            -max_len=65536 -print_final_stats=1 "corpus_$t" 2>&1 | tail -n 12 | sed 's/^/#   /'); then
+        ok=0
     fi
-    if ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* >/dev/null 2>&1; then
-        echo "fuzz $t: found a failure: $(ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* 2>/dev/null)"
-        status=1
+    if ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-* >/dev/null 2>&1; then
+        echo "# fuzz $t found a failure: $(ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-* 2>/dev/null)"
+        ok=0
+    fi
+    if [ $ok = 1 ]; then
+        echo "ok - fuzz $t for $secs s: no crash, leak or sanitizer report"
+        passed=$((passed + 1))
+    else
+        echo "not ok - fuzz $t"
+        failed=$((failed + 1))
     fi
 done
-exit $status
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
