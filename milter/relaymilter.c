@@ -586,7 +586,14 @@ int     main(int argc, char **argv)
     }
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
+    /*
+     * SA_NODEFER: the main thread must never block these signals, not even
+     * while its handler runs.  A SIGHUP arriving then would stay pending
+     * for the process, and libmilter's signal thread, which sigwait()s for
+     * it, would take it and stop the milter instead of reloading.  The
+     * handler only sets a flag and writes a byte, so it may nest.
+     */
+    sa.sa_flags = SA_RESTART | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
