@@ -56,26 +56,8 @@ for v in "$KILLS" "$DOWN" "$UP" "$CONC"; do
     [[ $v =~ ^[0-9]+$ ]] || usage
 done
 [ "$KILLS" -ge 1 ] && [ "$DOWN" -ge 1 ] && [ "$UP" -ge 1 ] || usage
-if [ -z "${RELAYMILTER:-}" ]; then
-    for c in ${top_builddir:+"$top_builddir/milter/relaymilter"} ./milter/relaymilter \
-             "$top_srcdir/milter/relaymilter"; do
-        [ -x "$c" ] && { RELAYMILTER=$(cd "$(dirname "$c")" && pwd)/relaymilter; break; }
-    done
-fi
-: "${top_builddir:=$top_srcdir}"
-. "$top_srcdir/tests/e2e/lib.sh"
-LOAD=$top_srcdir/tests/system/smtpload.py
-
-[ "$(id -u)" -eq 0 ] || { echo "kill-under-load.sh needs root (it runs a private Postfix)" >&2; exit 2; }
-[ -x "${RELAYMILTER:-}" ] || { echo "relaymilter not found; build it or pass --relaymilter PATH" >&2; exit 2; }
-[ -r "$LOAD" ] || { echo "$LOAD is missing" >&2; exit 2; }
-if [ "$RUSER" = none ]; then RUSER=; elif ! id "$RUSER" >/dev/null 2>&1; then
-    echo "user $RUSER does not exist (--user none keeps root)" >&2; exit 2
-fi
-
-e2e_init
-"$PYTHON" -c "import socket; s=socket.socket(); s.bind(('127.0.0.41',0))" 2>/dev/null ||
-    { echo "cannot bind 127.0.0.41" >&2; exit 2; }
+. "$here/lib.sh"
+bench_setup kill-under-load.sh
 pf_setup "default_transport = discard:kill" "local_transport = discard:kill" \
     "defer_transports =" "smtpd_sasl_auth_enable = no" "default_process_limit = $((CONC + 50))" \
     "in_flow_delay = 0" "smtpd_peername_lookup = no" "milter_default_action = tempfail" ||

@@ -72,28 +72,9 @@ for v in "$SECONDS_RUN" "$CONC" "$SS_SESS" "$FILLER"; do
     [[ $v =~ ^[0-9]+$ ]] || usage
 done
 [[ $RELOAD =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage
-if [ -z "${RELAYMILTER:-}" ]; then
-    for c in ${top_builddir:+"$top_builddir/milter/relaymilter"} ./milter/relaymilter \
-             "$top_srcdir/milter/relaymilter"; do
-        [ -x "$c" ] && { RELAYMILTER=$(cd "$(dirname "$c")" && pwd)/relaymilter; break; }
-    done
-fi
-: "${top_builddir:=$top_srcdir}"
-. "$top_srcdir/tests/e2e/lib.sh"
-LOAD=$top_srcdir/tests/system/smtpload.py
-
-[ "$(id -u)" -eq 0 ] || { echo "soak.sh needs root (it runs a private Postfix)" >&2; exit 2; }
+. "$here/lib.sh"
+bench_setup soak.sh
 SMTP_SOURCE=$(PATH=$PATH:/usr/sbin command -v smtp-source) || { echo "smtp-source not found (package postfix)" >&2; exit 2; }
-[ -x "${RELAYMILTER:-}" ] || { echo "relaymilter not found; build it or pass --relaymilter PATH" >&2; exit 2; }
-[ -r "$LOAD" ] || { echo "$LOAD is missing" >&2; exit 2; }
-if [ "$RUSER" = none ]; then RUSER=; elif ! id "$RUSER" >/dev/null 2>&1; then
-    echo "user $RUSER does not exist (--user none keeps root)" >&2; exit 2
-fi
-
-e2e_init
-# 32 client addresses on loopback (all of 127/8 is local on Linux).
-"$PYTHON" -c "import socket; s=socket.socket(); s.bind(('127.0.0.41',0))" 2>/dev/null ||
-    { echo "cannot bind 127.0.0.41" >&2; exit 2; }
 
 procs=$((CONC + SS_SESS + 50))
 pf_setup "default_transport = discard:soak" "local_transport = discard:soak" \
