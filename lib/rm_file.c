@@ -29,8 +29,13 @@ static int fault(const char *step)
 
 /*
  * rm_file_read - the whole file in one buffer, NUL-terminated.  It reads to
- * the size fstat saw and then insists on end of file: a file that grows
- * while it is read is being written, and is refused rather than half read.
+ * the size fstat saw and then insists on end of file there, and on the same
+ * size and modification time after the read: a file that grows, shrinks or
+ * is rewritten in place while it is read is being written, and is refused
+ * rather than loaded half old and half new.  (A file renamed over path
+ * meanwhile is no matter: the one opened is read whole.)  A rewrite to the
+ * same length within one timestamp tick cannot be seen; writers that
+ * replace by rename, as relayctl does, are safe from all of this.
  */
 int     rm_file_read(const char *path, uint64_t max, char **buf, size_t *len,
                      struct stat *st, rm_diag *d)
@@ -79,6 +84,15 @@ int     rm_file_read(const char *path, uint64_t max, char **buf, size_t *len,
             break;
         }
         if (n == 0) {
+            struct stat after;
+
+            if (got != (size_t) st->st_size || fstat(fd, &after) == -1
+                || after.st_size != st->st_size
+                || after.st_mtim.tv_sec != st->st_mtim.tv_sec
+                || after.st_mtim.tv_nsec != st->st_mtim.tv_nsec) {
+                rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "file changed while it was read; nothing loaded");
+                break;
+            }
             close(fd);
             b[got] = '\0';
             *buf = b;

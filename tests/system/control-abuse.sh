@@ -37,30 +37,7 @@ LUA=$top_srcdir/tests/milter
 ABUSE=$top_srcdir/tests/system/ctlabuse.py
 PYTHON=$(command -v python3 || true)
 
-passed=0 failed=0 TMP='' PIDS=''
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() {
-    failed=$((failed + 1))
-    echo "not ok - $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
-    return 0
-}
-check() { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n"; fi; }
-expect() { if printf '%s\n' "$3" | grep -Eq -- "$2"; then ok "$1"; else not_ok "$1" "want /$2/ in: $3"; fi; }
-note() { echo "# $*"; }
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit
-}
-skip() { echo "# $*: skipped"; echo "0 passed, 0 failed"; exit 77; }
-cleanup() {
-    local p
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-    [ -n "$TMP" ] && rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM HUP
+. "$top_srcdir/tests/system/lib.sh"
 
 [ "$(id -u)" = 0 ] || skip "not root (the peer checks run clients as other users)"
 if [ -z "$MILTERTEST" ] || [ ! -x "$MILTERTEST" ]; then skip "miltertest not found (Debian package miltertest)"; fi
@@ -117,12 +94,7 @@ fds() { find "/proc/$PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 "$RM" -f -c "$D/relaymilter.conf" >"$D/log" 2>&1 &
 PID=$!
 PIDS="$PIDS $PID"
-for _ in $(seq 100); do
-    ctl STATUS >/dev/null 2>&1 && break
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
-done
-if ctl STATUS >/dev/null 2>&1; then ok "relaymilter starts as root and drops to nobody"
+if wait_ctl "$PID"; then ok "relaymilter starts as root and drops to nobody"
 else not_ok "relaymilter starts as root and drops to nobody" "$(cat "$D/log")"; finish; fi
 fds0=$(fds)
 gen0=$(ctl STATUS | sed -n 's/^generation: //p')

@@ -31,28 +31,7 @@ RM=$top_builddir/milter/relaymilter
 LUA=$top_srcdir/tests/milter
 PYTHON=$(command -v python3 || true)
 
-passed=0 failed=0 TMP='' PIDS=''
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() {
-    failed=$((failed + 1))
-    echo "not ok - $1"
-    [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
-    return 0
-}
-check() { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n"; fi; }
-note() { echo "# $*"; }
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit
-}
-cleanup() {
-    local p
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-    [ -n "$TMP" ] && rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM HUP
+. "$top_srcdir/tests/system/lib.sh"
 
 SA=$(PATH=$PATH:/usr/bin:/bin command -v systemd-analyze) || {
     echo "# systemd-analyze not found (Debian package systemd): skipped"

@@ -1,0 +1,42 @@
+# tests/system/lib.sh - what the system tests share, sourced (bash) before
+# any check; TMP and PIDS start empty and the test fills them.  Results
+# print as "ok - NAME" / "not ok - NAME" (with an indented reason); finish
+# prints the last line "N passed, N failed" and exits 1 if anything
+# failed; skip exits 77.
+# On exit every pid in PIDS is killed and TMP removed.
+
+passed=0 failed=0 TMP='' PIDS=''
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() {
+    failed=$((failed + 1))
+    echo "not ok - $1"
+    [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
+    return 0
+}
+check() { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n"; fi; }
+expect() { if printf '%s\n' "$3" | grep -Eq -- "$2"; then ok "$1"; else not_ok "$1" "want /$2/ in: $3"; fi; }
+note() { echo "# $*"; }
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+}
+skip() { echo "# $*: skipped"; echo "0 passed, 0 failed"; exit 77; }
+cleanup() {
+    local p
+    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+    [ -n "$TMP" ] && rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM HUP
+
+# wait_ctl PID - wait up to 10 s for the daemon PID to answer STATUS through
+# the test's own ctl function; false if it does not, or dies first
+wait_ctl() {
+    for _ in $(seq 100); do
+        ctl STATUS >/dev/null 2>&1 && return 0
+        kill -0 "$1" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
