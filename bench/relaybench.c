@@ -641,6 +641,14 @@ int     main(int argc, char **argv)
            allocs, kept);
     printf("  arena        %zu bytes, %.2f bytes/entry\n", arena,
            (double) arena / (double) entries);
+    {
+        rm_index_stats st;
+
+        rm_list_index_stats(list, &st);
+        printf("  (info)       index: %u IPv4 and %u IPv6 records searched; first level %u + %u slots; "
+               "IPv4 line index %u buckets (%u full)\n", st.indexed4, st.indexed6, st.slots4, st.slots6,
+               st.buckets4, st.full4);
+    }
     printf("  lookup       %.2f ns (rm_list_match_batch, as relayctl check - looks up), median of %d",
            lookup, LOOKUP_RUNS);
     print_runs("ns", look_ns, LOOKUP_RUNS);

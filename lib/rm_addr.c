@@ -203,8 +203,12 @@ int     rm_addr_parse(const char *s, size_t len, rm_addr *out, rm_perr *err)
         if (s[i] == ':')
             break;
     if (i < len) {
+        rm_u128 v6 = 0;
+        int     rc = parse_v6(s, len, 0, &v6, err);
+
         out->family = RM_AF_INET6;
-        return parse_v6(s, len, 0, &out->v, err);
+        out->v = v6;                    /* rm_addr is packed: no pointer to v */
+        return rc;
     } else {
         uint32_t v4;
 

@@ -21,8 +21,13 @@ enum rm_family {
 #define RM_V4_MAPPED_LO (((rm_u128) 0xffff) << 32)
 #define RM_V4_MAPPED_HI (RM_V4_MAPPED_LO | 0xffffffffu)
 
-/* An address in host byte order.  IPv4 lives in the low 32 bits of v. */
-typedef struct rm_addr {
+/*
+ * An address in host byte order.  IPv4 lives in the low 32 bits of v.
+ * Packed to 20 bytes (from 32, most of it padding for the 16-byte
+ * alignment of v): batch lookups stream arrays of these, and a third of
+ * their memory traffic was that padding.  Never take the address of v.
+ */
+typedef struct __attribute__((packed, aligned(4))) rm_addr {
     enum rm_family family;
     rm_u128 v;
 } rm_addr;

@@ -19,6 +19,16 @@
  * prefix of all starts narrows the binary search to a few records.
  * Exchange entries with non-contiguous or dead masks are rare; they live in
  * a side table that is scanned linearly, as (IP AND mask) == net.
+ *
+ * Line index.  A large IPv4 list (LINE4_MIN_RECORDS and up) outgrows the
+ * caches, and then the first level and the records cost a lookup two or
+ * three cache misses.  So the span of its starts is also cut into buckets
+ * of at most 2^16 addresses, and each bucket is one 64-byte line that
+ * holds, as 16-bit offsets, where each region inside it begins (a record,
+ * or a gap after one) and which of the two it is.  One line then answers
+ * the lookup: whether x is inside a record, and which.  The few buckets
+ * with more boundaries than a line holds are marked full, and their
+ * lookups take the first-level path.
  */
 
 #include <sys/stat.h>
@@ -27,6 +37,9 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "rm_file.h"
 #include "rm_list.h"
@@ -75,6 +88,32 @@ typedef struct level1 {
     unsigned steps;                     /* 2^steps >= the most records in a slot */
 } level1;
 
+/*
+ * One bucket of the line index, one cache line.  off[0..n) are the
+ * boundaries in the bucket, ascending, as offsets from its first address;
+ * the rest are 0xffff.  Bit i of type says whether off[i] starts a record
+ * (1) or a gap (0).  base is the index of the first record that starts in
+ * the bucket or after it, and carry says whether the bucket begins inside
+ * record base - 1.
+ */
+#define LINE4_MIN_RECORDS  ((uint64_t) 6 << 16) /* 2^16 buckets, about 6 records each */
+#define LINE4_LANES        28
+#define LINE4_CAP          27                   /* type bits that fit beside the count */
+#define LINE4_FULL         31u                  /* count value of a full bucket */
+#define LINE4_TYPE_MASK    ((1u << LINE4_CAP) - 1)
+
+typedef struct lbucket {
+    _Alignas(64) uint16_t off[LINE4_LANES];
+    uint32_t base;                      /* bit 31: carry; bits 0-30: first record */
+    uint32_t info;                      /* bits 0-26: type; bits 27-31: count */
+} lbucket;
+
+typedef struct line4 {
+    lbucket *b;
+    unsigned bits;                      /* 0: no line index */
+    unsigned span;                      /* a bucket covers 2^span addresses, span <= 16 */
+} line4;
+
 struct rm_list {
     char   *name;
     size_t  bytes;
@@ -91,6 +130,7 @@ struct rm_list {
     side   *sd;
     clip   *cl;
     level1  l4, l6;
+    line4   ln4;
 };
 
 #define R6LO(r) ((((rm_u128) (r)->lo_h) << 64) | (r)->lo_l)
@@ -111,9 +151,11 @@ typedef struct counts {
     uint64_t n4, n6, nside, nrange;
 } counts;
 
+/* align_up - arrays in the arena start on a cache line: a 32-byte IPv6
+ * record or a 64-byte bucket is then never split across two. */
 static size_t align_up(size_t n)
 {
-    return (n + 15) & ~(size_t) 15;
+    return (n + 63) & ~(size_t) 63;
 }
 
 /* utf8_bad - offset of the first invalid UTF-8 byte in s[0..len), or len */
@@ -469,6 +511,138 @@ static rm_u128 lo_at6(const void *recs, uint32_t i)
     return R6LO(&((const rec6 *) recs)[i]);
 }
 
+/* line4_bits - line index size for n IPv4 records: 6 to 12 records a
+ * bucket, and at least 2^16 buckets, so that a bucket spans at most 2^16
+ * addresses whatever the common prefix; 0 below LINE4_MIN_RECORDS, where
+ * the list stays in the caches and the first level is as fast. */
+static unsigned line4_bits(uint64_t n)
+{
+    unsigned b = 16;
+
+    if (n < LINE4_MIN_RECORDS)
+        return 0;
+    while (b < 24 && ((uint64_t) 12 << b) <= n)
+        b++;
+    return b;
+}
+
+/* pop32 - bits set in v (no popcnt instruction in the x86-64 baseline) */
+
+static inline unsigned pop32(uint32_t v)
+{
+    v = v - ((v >> 1) & 0x55555555u);
+    v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+    return (((v + (v >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
+}
+
+static void line4_add(line4 *ln, unsigned shift, uint32_t x, uint32_t type)
+{
+    lbucket *bk = &ln->b[bucket4(x, shift, ln->bits)];
+    uint32_t n = bk->info >> 27;
+
+    if (n == LINE4_FULL)
+        return;
+    if (n == LINE4_CAP) {
+        bk->info = LINE4_FULL << 27;
+        return;
+    }
+    bk->off[n] = (uint16_t) (x & (((uint32_t) 1 << ln->span) - 1));
+    bk->info = ((bk->info & LINE4_TYPE_MASK) | (type << n)) | ((n + 1) << 27);
+}
+
+/*
+ * line4_build - fill the line index from the swept IPv4 records (disjoint,
+ * ascending), after level1_build has found their common prefix.  The
+ * boundaries are each record's start, and the address after its end unless
+ * the next record starts there; they come in ascending order.
+ */
+static void line4_build(rm_list *l)
+{
+    line4  *ln = &l->ln4;
+    const rec4 *r = l->r4;
+    uint32_t k = l->k4, nb, i = 0;
+    unsigned shift = l->l4.shift;
+    uint32_t top, prefix;
+
+    if (ln->bits == 0 || k < 2 || l->l4.bits == 0 || shift >= 32) {
+        ln->bits = 0;
+        return;
+    }
+    if (ln->bits > 32 - shift)
+        ln->bits = 32 - shift;
+    ln->span = 32 - shift - ln->bits;
+    nb = (uint32_t) 1 << ln->bits;
+    top = shift ? ~(0xffffffffu >> shift) : 0;
+    prefix = r[0].lo & top;
+    for (uint32_t j = 0; j < nb; j++) {
+        uint32_t start = prefix | (uint32_t) ((uint64_t) j << ln->span);
+        uint32_t carry;
+
+        while (i < k && r[i].lo < start)
+            i++;
+        carry = i > 0 && r[i - 1].hi >= start;
+        memset(ln->b[j].off, 0xff, sizeof(ln->b[j].off));
+        ln->b[j].base = i | (carry << 31);
+        ln->b[j].info = 0;
+    }
+    for (i = 0; i < k; i++) {
+        uint32_t e = r[i].hi + 1;
+
+        line4_add(ln, shift, r[i].lo, 1);
+        if (r[i].hi != 0xffffffffu && (i + 1 == k || r[i + 1].lo != e) && (e & top) == prefix)
+            line4_add(ln, shift, e, 0);
+    }
+}
+
+/*
+ * line4_find - answer x from its bucket: returns whether x is inside a
+ * record and sets *cand to the last record starting at or below x (-1 if
+ * none), as find4 would; returns -1 if the bucket is full.  The offsets are
+ * compared all 28 (the compiler makes that a few vector compares), and
+ * the count is clamped to the bucket's boundaries, since unused lanes hold
+ * 0xffff, which an offset of 0xffff reaches.
+ */
+static inline uint32_t line4_le(const lbucket *bk, uint32_t o)
+{
+#if defined(__SSE2__)
+    /* Lane i of the mask is set when off[i] <= o, that is when the
+     * saturating difference off[i] - o is zero. */
+    const __m128i *v = (const __m128i *) (const void *) bk;
+    __m128i ov = _mm_set1_epi16((short) o), z = _mm_setzero_si128();
+    __m128i a = _mm_cmpeq_epi16(_mm_subs_epu16(_mm_load_si128(v), ov), z);
+    __m128i b = _mm_cmpeq_epi16(_mm_subs_epu16(_mm_load_si128(v + 1), ov), z);
+    __m128i c = _mm_cmpeq_epi16(_mm_subs_epu16(_mm_load_si128(v + 2), ov), z);
+    __m128i d = _mm_cmpeq_epi16(_mm_subs_epu16(_mm_load_si128(v + 3), ov), z);
+
+    return (uint32_t) _mm_movemask_epi8(_mm_packs_epi16(a, b))
+        | ((uint32_t) _mm_movemask_epi8(_mm_packs_epi16(c, d)) << 16);
+#else
+    uint32_t m = 0;
+
+    for (unsigned i = 0; i < LINE4_LANES; i++)
+        m |= (uint32_t) (bk->off[i] <= o) << i;
+    return m;
+#endif
+}
+
+static inline int line4_find(const lbucket *bk, uint32_t o, int64_t *cand)
+{
+    uint32_t info = bk->info, n = info >> 27, m, le, t;
+
+    if (n == LINE4_FULL)
+        return -1;
+    /* The offsets ascend, so the lanes at or below o are a prefix; the
+     * count clamps off the unused lanes (0xffff, which o can equal) and
+     * the bucket's last 8 bytes (base and info, lanes 28 to 31). */
+    m = line4_le(bk, o) & (((uint32_t) 1 << n) - 1);
+    le = (uint32_t) __builtin_ctz(~m);
+    /* Bit 0: the region before the first boundary (the carry); bit i+1:
+     * the region off[i] begins. */
+    t = ((info & LINE4_TYPE_MASK) << 1) | (bk->base >> 31);
+    *cand = (int64_t) (bk->base & 0x7fffffffu) + pop32(info & m) - 1;
+    return (int) ((t >> le) & 1);
+}
+
 /*
  * sweep - move the records that an earlier record covers behind the
  * indexed ones, and trim the start of a record that overlaps its
@@ -588,9 +762,9 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
     counts  ct;
     uint64_t clipcap;
     size_t  off, size, namelen = strlen(name) + 1;
-    size_t  o_r4, o_m4, o_r6, o_m6, o_k6, o_sd, o_cl, o_fl4, o_fl6, o_name;
-    unsigned b4, b6;
-    char   *arena;
+    size_t  o_r4, o_m4, o_r6, o_m6, o_k6, o_sd, o_cl, o_fl4, o_fl6, o_ln4, o_name;
+    unsigned b4, b6, bl4;
+    char   *arena, *base;
     rm_list *l;
     uint64_t max_entries = lim ? lim->max_entries : RM_DEFAULT_MAX_ENTRIES;
     uint64_t max_bytes = lim ? lim->max_bytes : RM_DEFAULT_MAX_BYTES;
@@ -615,6 +789,7 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
      * stay within its memory budget. */
     b4 = level1_bits(ct.n4, 1, 22);
     b6 = level1_bits(ct.n6, 1, 21);
+    bl4 = line4_bits(ct.n4);
 
     off = align_up(sizeof(rm_list));
     o_r4 = off;
@@ -635,8 +810,10 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
     off = align_up(off + (b4 ? (((size_t) 1 << b4) + 1) * sizeof(uint32_t) : 0));
     o_fl6 = off;
     off = align_up(off + (b6 ? (((size_t) 1 << b6) + 1) * sizeof(uint32_t) : 0));
+    o_ln4 = off;                        /* aligned to a cache line below */
+    off = align_up(off + (bl4 ? ((size_t) 1 << bl4) * sizeof(lbucket) : 0));
     o_name = off;
-    size = off + namelen;
+    size = off + namelen + 63;          /* 63: to align the arrays below */
 
     if ((arena = rm_malloc(size)) == NULL) {
         rm_diag_add(d, RM_SEV_ERROR, name, 0, 0,
@@ -647,18 +824,23 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
     l = (rm_list *) (void *) arena;
     memset(l, 0, sizeof(*l));
     l->bytes = size;
-    l->r4 = (rec4 *) (void *) (arena + o_r4);
-    l->m4 = (uint32_t *) (void *) (arena + o_m4);
-    l->r6 = (rec6 *) (void *) (arena + o_r6);
-    l->m6 = (uint32_t *) (void *) (arena + o_m6);
-    l->key6 = (uint64_t *) (void *) (arena + o_k6);
-    l->sd = (side *) (void *) (arena + o_sd);
-    l->cl = (clip *) (void *) (arena + o_cl);
-    l->l4.fl = (uint32_t *) (void *) (arena + o_fl4);
-    l->l6.fl = (uint32_t *) (void *) (arena + o_fl6);
+    /* The header stays at the start (it is what rm_list_free frees); the
+     * arrays are laid out from the first cache line boundary on. */
+    base = arena + ((64 - ((uintptr_t) arena & 63)) & 63);
+    l->r4 = (rec4 *) (void *) (base + o_r4);
+    l->m4 = (uint32_t *) (void *) (base + o_m4);
+    l->r6 = (rec6 *) (void *) (base + o_r6);
+    l->m6 = (uint32_t *) (void *) (base + o_m6);
+    l->key6 = (uint64_t *) (void *) (base + o_k6);
+    l->sd = (side *) (void *) (base + o_sd);
+    l->cl = (clip *) (void *) (base + o_cl);
+    l->l4.fl = (uint32_t *) (void *) (base + o_fl4);
+    l->l6.fl = (uint32_t *) (void *) (base + o_fl6);
     l->l4.bits = b4;
     l->l6.bits = b6;
-    l->name = arena + o_name;
+    l->ln4.b = (lbucket *) (void *) (base + o_ln4);
+    l->ln4.bits = bl4;
+    l->name = base + o_name;
     memcpy(l->name, name, namelen);
 
     if (parse_into(l, name, buf, len, &ct, d) > 0) {
@@ -693,6 +875,7 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
         l->l6.bits = 0;
     if (l->l6.bits == 0)
         l->l6.steps = steps_for(l->k6);
+    line4_build(l);
     *out = l;
     return 0;
 }
@@ -769,6 +952,21 @@ static inline int64_t find4(const rm_list *l, uint32_t x)
         return search4(l, x, l->l4.fl[b], l->l4.fl[b + 1]);
     }
     return search4(l, x, 0, k);
+}
+
+/* line4_slot - x's bucket in the line index, or -1 if the index does not
+ * answer x: no index, or x outside (first start, last start), where find4
+ * answers at once and x may lie outside the common prefix. */
+static inline int64_t line4_slot(const rm_list *l, uint32_t x)
+{
+    if (l->ln4.bits == 0 || x < l->r4[0].lo || x >= l->r4[l->k4 - 1].lo)
+        return -1;
+    return bucket4(x, l->l4.shift, l->ln4.bits);
+}
+
+static inline uint32_t line4_off(const rm_list *l, uint32_t x)
+{
+    return x & (((uint32_t) 1 << l->ln4.span) - 1);
 }
 
 /* find6_full - the same over [lo, lo + n) comparing whole 128-bit starts */
@@ -896,14 +1094,19 @@ bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
     } else {
         return false;
     }
-    i = find4(l, x);
+    {
+        int64_t b = line4_slot(l, x);
+        int     h = b < 0 ? -1 : line4_find(&l->ln4.b[b], line4_off(l, x), &i);
+
+        if (h < 0)
+            i = find4(l, x);
     {
         /* Whether x is inside is computed, not branched on: a lookup's
          * answer is as unpredictable as the addresses are.  An empty family
          * is the one branch (as predictable as the list): with no records
          * there is no r4[0] in the arena to read. */
         uint32_t idx = i < 0 ? 0 : (uint32_t) i;
-        bool    hit = l->k4 > 0 && ((i >= 0) & (x <= l->r4[idx].hi));
+        bool    hit = h >= 0 ? h : l->k4 > 0 && ((i >= 0) & (x <= l->r4[idx].hi));
 
         if (m)
             m->entry = idx;
@@ -912,115 +1115,232 @@ bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
         if (hit)
             return true;
     }
+    }
     if (l->nside && match_side(l, RM_AF_INET, x, m))
         return true;
     return l->v6_maps_v4 && match6(l, RM_V4_MAPPED_LO | x, m);
 }
 
+#define BATCH_GROUP 64
+
 /*
- * rm_list_match_batch - n lookups, each answered as rm_list_match answers.
- * The addresses are taken in groups, and each step's memory (first-level
- * slot, then the slot's records, then the candidate record) is prefetched
- * for the whole group before any of it is used, so that a group's cache
- * misses are in flight together instead of queueing one after another.
+ * v6_group - a group of IPv6 lookups (no IPv4-mapped addresses) in four
+ * passes, each prefetching what the next one reads: first-level slot, the
+ * slot's keys, the candidate record.  Returns false, having written
+ * nothing, unless every address of the group is an IPv6 client inside
+ * (first start, last start) of a list without side entries.
+ */
+static bool v6_group(const rm_list *l, const rm_addr *a, size_t g, bool *hit, rm_match *m)
+{
+    uint32_t pos[BATCH_GROUP], end[BATCH_GROUP];
+    int64_t c[BATCH_GROUP];
+    rm_u128 first = R6LO(&l->r6[0]), last = R6LO(&l->r6[l->k6 - 1]);
+    unsigned shift = l->l6.shift, bits = l->l6.bits;
+    bool    all = true;
+
+    for (size_t i = 0; i < g; i++) {
+        rm_u128 v = a[i].v;
+
+        all &= (a[i].family == RM_AF_INET6) & ((v >> 32) != 0xffff) & (v >= first) & (v < last);
+        pos[i] = bucket6(v, shift, bits);
+        __builtin_prefetch(&l->l6.fl[pos[i]]);
+    }
+    if (!all)
+        return false;
+    for (size_t i = 0; i < g; i++) {
+        end[i] = l->l6.fl[pos[i] + 1];
+        pos[i] = l->l6.fl[pos[i]];
+        __builtin_prefetch(&l->key6[pos[i]]);
+        __builtin_prefetch(&l->key6[end[i] - 1]);
+    }
+    for (size_t i = 0; i < g; i++) {
+        c[i] = search6(l, (uint64_t) (a[i].v >> 64), pos[i], end[i]);
+        __builtin_prefetch(&l->r6[c[i] < 0 ? 0 : c[i]]);
+    }
+    for (size_t i = 0; i < g; i++) {
+        rm_u128 v = a[i].v;
+        int64_t ci = c[i];
+        uint32_t idx = ci < 0 ? 0 : (uint32_t) ci;
+
+        /* A key equal to x's top half needs the whole start: rare. */
+        if (ci >= 0 && ((l->key6[idx] == (uint64_t) (v >> 64)) & (l->r6[idx].lo_l > (uint64_t) v))) {
+            ci = find6(l, v);
+            idx = ci < 0 ? 0 : (uint32_t) ci;
+        }
+        hit[i] = (ci >= 0) & (v <= R6HI(&l->r6[idx]));
+        if (m)
+            m[i].entry = l->n4 + idx;
+    }
+    return true;
+}
+
+/*
+ * line4_group - a group of lookups answered from the line index alone, in
+ * two passes: the buckets of all, prefetched; then the answers.  Returns
+ * false, having written nothing, unless every address of the group is an
+ * IPv4 client inside (first start, last start) of a list whose IPv4 records
+ * decide alone (no side entries, no IPv6 entries over ::ffff:0:0/96).  A
+ * full bucket's address is looked up alone.
+ */
+static __attribute__((noinline)) bool line4_group(const rm_list *l, const rm_addr *a, size_t g, bool *hit, rm_match *m)
+{
+    uint32_t bk[BATCH_GROUP], lo = l->r4[0].lo, last = l->r4[l->k4 - 1].lo;
+    unsigned shift = l->l4.shift, bits = l->ln4.bits;
+    bool    all = true;
+
+    for (size_t i = 0; i < g; i++) {
+        uint32_t v = (uint32_t) a[i].v;
+        bool    v4 = a[i].family == RM_AF_INET
+            || (a[i].family == RM_AF_INET6 && (a[i].v >> 32) == 0xffff);
+
+        all &= v4 & (v >= lo) & (v < last);
+        bk[i] = bucket4(v, shift, bits);
+        __builtin_prefetch(&l->ln4.b[bk[i]]);
+    }
+    if (!all)
+        return false;
+    for (size_t i = 0; i < g; i++) {
+        int64_t c;
+        int     h = line4_find(&l->ln4.b[bk[i]], line4_off(l, (uint32_t) a[i].v), &c);
+
+        if (h < 0) {
+            hit[i] = rm_list_match(l, &a[i], m ? &m[i] : NULL);
+            continue;
+        }
+        hit[i] = h;
+        if (m)
+            m[i].entry = c < 0 ? 0 : (uint32_t) c;
+    }
+    return true;
+}
+
+/*
+ * batch_group - up to BATCH_GROUP lookups, each answered as rm_list_match
+ * answers.  Each step's memory (first-level slot, then the slot's records,
+ * then the candidate record) is prefetched for the whole group before any
+ * of it is used, so that a group's cache misses are in flight together
+ * instead of queueing one after another.
  * IPv4 clients of a list without side entries or IPv6 entries over
  * ::ffff:0:0/96, and IPv6 clients of a list without side entries, take
  * this path; any other address is looked up alone.
  */
-void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *hit, rm_match *m)
+static void batch_group(const rm_list *l, const rm_addr *a, size_t g, bool *hit, rm_match *m)
 {
-    enum { GROUP = 64 };
+    enum { GROUP = BATCH_GROUP };
     const rec4 *r4 = l->r4;
     bool    fast4 = l->nside == 0 && !l->v6_maps_v4 && l->l4.bits && l->k4 > 1;
     bool    fast6 = l->nside == 0 && l->l6.bits && l->k6 > 1;
+    uint32_t slot[GROUP], end[GROUP];
+    int64_t c[GROUP];
+    uint8_t how[GROUP];                 /* 0 decided, 1 IPv4 search, 2 IPv6 search, 3 alone */
 
-    for (size_t base = 0; base < n; base += GROUP) {
-        size_t  g = n - base < GROUP ? n - base : GROUP;
-        uint32_t slot[GROUP], end[GROUP];
-        int64_t c[GROUP];
-        uint8_t how[GROUP];             /* 0 decided, 1 IPv4 search, 2 IPv6 search, 3 alone */
+    for (size_t i = 0; i < g; i++) {
+        const rm_addr *x = &a[i];
 
-        /* cppcheck-suppress knownConditionTrueFalse ; false positive: base < n, so g >= 1 */
-        for (size_t i = 0; i < g; i++) {
-            const rm_addr *x = &a[base + i];
+        how[i] = 3;
+        if (fast4 && (x->family == RM_AF_INET
+                      || (x->family == RM_AF_INET6 && (x->v >> 32) == 0xffff))) {
+            uint32_t v = (uint32_t) x->v;
 
-            how[i] = 3;
-            if (fast4 && (x->family == RM_AF_INET
-                          || (x->family == RM_AF_INET6 && (x->v >> 32) == 0xffff))) {
-                uint32_t v = (uint32_t) x->v;
-
-                if (v < r4[0].lo) {
-                    c[i] = -1;
-                    how[i] = 0;
-                } else if (v >= r4[l->k4 - 1].lo) {
-                    c[i] = l->k4 - 1;
-                    how[i] = 0;
-                } else {
-                    slot[i] = bucket4(v, l->l4.shift, l->l4.bits);
-                    __builtin_prefetch(&l->l4.fl[slot[i]]);
-                    how[i] = 1;
-                }
-            } else if (fast6 && x->family == RM_AF_INET6 && (x->v >> 32) != 0xffff) {
-                if (x->v < R6LO(&l->r6[0])) {
-                    c[i] = -1;
-                    how[i] = 0;
-                } else if (x->v >= R6LO(&l->r6[l->k6 - 1])) {
-                    c[i] = l->k6 - 1;
-                    how[i] = 0;
-                } else {
-                    slot[i] = bucket6(x->v, l->l6.shift, l->l6.bits);
-                    __builtin_prefetch(&l->l6.fl[slot[i]]);
-                    how[i] = 2;
-                }
+            if (v < r4[0].lo) {
+                c[i] = -1;
+                how[i] = 0;
+            } else if (v >= r4[l->k4 - 1].lo) {
+                c[i] = l->k4 - 1;
+                how[i] = 0;
+            } else {
+                slot[i] = bucket4(v, l->l4.shift, l->l4.bits);
+                __builtin_prefetch(&l->l4.fl[slot[i]]);
+                how[i] = 1;
+            }
+        } else if (fast6 && x->family == RM_AF_INET6 && (x->v >> 32) != 0xffff) {
+            if (x->v < R6LO(&l->r6[0])) {
+                c[i] = -1;
+                how[i] = 0;
+            } else if (x->v >= R6LO(&l->r6[l->k6 - 1])) {
+                c[i] = l->k6 - 1;
+                how[i] = 0;
+            } else {
+                slot[i] = bucket6(x->v, l->l6.shift, l->l6.bits);
+                __builtin_prefetch(&l->l6.fl[slot[i]]);
+                how[i] = 2;
             }
         }
-        /* cppcheck-suppress knownConditionTrueFalse ; false positive: base < n, so g >= 1 */
-        for (size_t i = 0; i < g; i++) {
-            if (how[i] == 1) {
-                end[i] = l->l4.fl[slot[i] + 1];
-                slot[i] = l->l4.fl[slot[i]];
-                __builtin_prefetch(&r4[slot[i]]);
-            } else if (how[i] == 2) {
-                end[i] = l->l6.fl[slot[i] + 1];
-                slot[i] = l->l6.fl[slot[i]];
-                __builtin_prefetch(&l->key6[slot[i]]);
-            }
+    }
+    for (size_t i = 0; i < g; i++) {
+        if (how[i] == 1) {
+            end[i] = l->l4.fl[slot[i] + 1];
+            slot[i] = l->l4.fl[slot[i]];
+            __builtin_prefetch(&r4[slot[i]]);
+            __builtin_prefetch(&r4[end[i] - 1]);
+        } else if (how[i] == 2) {
+            end[i] = l->l6.fl[slot[i] + 1];
+            slot[i] = l->l6.fl[slot[i]];
+            __builtin_prefetch(&l->key6[slot[i]]);
+            __builtin_prefetch(&l->key6[end[i] - 1]);
         }
-        /* cppcheck-suppress knownConditionTrueFalse ; false positive: base < n, so g >= 1 */
-        for (size_t i = 0; i < g; i++) {
-            if (how[i] == 1) {
-                c[i] = search4(l, (uint32_t) a[base + i].v, slot[i], end[i]);
-            } else if (how[i] == 2) {
-                c[i] = search6(l, (uint64_t) (a[base + i].v >> 64), slot[i], end[i]);
-                __builtin_prefetch(&l->r6[c[i] < 0 ? 0 : c[i]]);
-            }
+    }
+    for (size_t i = 0; i < g; i++) {
+        if (how[i] == 1) {
+            c[i] = search4(l, (uint32_t) a[i].v, slot[i], end[i]);
+        } else if (how[i] == 2) {
+            c[i] = search6(l, (uint64_t) (a[i].v >> 64), slot[i], end[i]);
+            __builtin_prefetch(&l->r6[c[i] < 0 ? 0 : c[i]]);
         }
-        /* cppcheck-suppress knownConditionTrueFalse ; false positive: base < n, so g >= 1 */
-        for (size_t i = 0; i < g; i++) {
-            const rm_addr *x = &a[base + i];
-            uint32_t idx;
+    }
+    for (size_t i = 0; i < g; i++) {
+        const rm_addr *x = &a[i];
+        uint32_t idx;
 
-            if (how[i] == 3) {
-                hit[base + i] = rm_list_match(l, x, m ? &m[base + i] : NULL);
-                continue;
-            }
-            idx = c[i] < 0 ? 0 : (uint32_t) c[i];   /* c[i] is set only when how[i] != 3 */
-            if (x->family == RM_AF_INET || (x->v >> 32) == 0xffff) {
-                hit[base + i] = (c[i] >= 0) & (l->k4 > 0) & ((uint32_t) x->v <= r4[idx].hi);
-                if (m)
-                    m[base + i].entry = idx;
-                continue;
-            }
-            /* A key equal to x's top half needs the whole start: rare. */
-            if (c[i] >= 0 && ((l->key6[idx] == (uint64_t) (x->v >> 64))
-                              & (l->r6[idx].lo_l > (uint64_t) x->v))) {
-                c[i] = find6(l, x->v);
-                idx = c[i] < 0 ? 0 : (uint32_t) c[i];
-            }
-            hit[base + i] = (c[i] >= 0) & (l->k6 > 0) & (x->v <= R6HI(&l->r6[idx]));
+        if (how[i] == 3) {
+            hit[i] = rm_list_match(l, x, m ? &m[i] : NULL);
+            continue;
+        }
+        idx = c[i] < 0 ? 0 : (uint32_t) c[i];   /* c[i] is set only when how[i] != 3 */
+        if (x->family == RM_AF_INET || (x->v >> 32) == 0xffff) {
+            hit[i] = (c[i] >= 0) & (l->k4 > 0) & ((uint32_t) x->v <= r4[idx].hi);
             if (m)
-                m[base + i].entry = l->n4 + idx;
+                m[i].entry = idx;
+            continue;
         }
+        /* A key equal to x's top half needs the whole start: rare. */
+        if (c[i] >= 0 && ((l->key6[idx] == (uint64_t) (x->v >> 64))
+                          & (l->r6[idx].lo_l > (uint64_t) x->v))) {
+            c[i] = find6(l, x->v);
+            idx = c[i] < 0 ? 0 : (uint32_t) c[i];
+        }
+        hit[i] = (c[i] >= 0) & (l->k6 > 0) & (x->v <= R6HI(&l->r6[idx]));
+        if (m)
+            m[i].entry = l->n4 + idx;
+    }
+}
+
+/*
+ * rm_list_match_batch - n lookups, each answered as rm_list_match answers,
+ * in groups of BATCH_GROUP: from the line index when a whole group can be
+ * (line4_group), else by batch_group.
+ */
+void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *hit, rm_match *m)
+{
+    bool    by_line = l->nside == 0 && !l->v6_maps_v4 && l->ln4.bits;
+    bool    by_v6 = l->nside == 0 && l->l6.bits && l->k6 > 1;
+
+    for (size_t base = 0; base < n; base += BATCH_GROUP) {
+        size_t  g = n - base < BATCH_GROUP ? n - base : BATCH_GROUP;
+        rm_match *mg = m ? m + base : NULL;
+
+        /* The next group's addresses, a line at a time: the hardware's
+         * stream prefetcher falls behind while this group's misses fill
+         * the queues. */
+        if (base + 2 * BATCH_GROUP <= n)
+            for (const char *p = (const char *) &a[base + BATCH_GROUP];
+                 p < (const char *) &a[base + 2 * BATCH_GROUP]; p += 64)
+                __builtin_prefetch(p);
+        if (by_line && line4_group(l, a + base, g, hit + base, mg))
+            continue;
+        if (by_v6 && v6_group(l, a + base, g, hit + base, mg))
+            continue;
+        batch_group(l, a + base, g, hit + base, mg);
     }
 }
 
@@ -1037,6 +1357,20 @@ uint32_t rm_list_count_family(const rm_list *l, enum rm_family f)
         if (l->sd[s].family == (uint32_t) f)
             n++;
     return n;
+}
+
+void    rm_list_index_stats(const rm_list *l, rm_index_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->indexed4 = l->k4;
+    st->indexed6 = l->k6;
+    st->slots4 = l->l4.bits ? (uint32_t) 1 << l->l4.bits : 0;
+    st->slots6 = l->l6.bits ? (uint32_t) 1 << l->l6.bits : 0;
+    if (l->ln4.bits == 0)
+        return;
+    st->buckets4 = (uint32_t) 1 << l->ln4.bits;
+    for (uint32_t j = 0; j < st->buckets4; j++)
+        st->full4 += (l->ln4.b[j].info >> 27) == LINE4_FULL;
 }
 
 const char *rm_list_name(const rm_list *l)

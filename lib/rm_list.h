@@ -66,6 +66,17 @@ uint32_t rm_list_count_family(const rm_list *l, enum rm_family f);
 const char *rm_list_name(const rm_list *l);
 size_t  rm_list_bytes(const rm_list *l);           /* memory held, all of it */
 
+/* What the index of a loaded list is made of: for tests, lint and the
+ * benchmark, which must know which lookup paths a list takes. */
+typedef struct rm_index_stats {
+    uint32_t indexed4, indexed6;        /* records searched (others are shadowed) */
+    uint32_t slots4, slots6;            /* first-level slots (0: no first level) */
+    uint32_t buckets4;                  /* IPv4 line-index buckets (0: no line index) */
+    uint32_t full4;                     /* of those, full: their lookups use the first level */
+} rm_index_stats;
+
+void    rm_list_index_stats(const rm_list *l, rm_index_stats *st);
+
 /* rm_list_entry - describe entry idx (0 <= idx < rm_list_count) */
 int     rm_list_entry(const rm_list *l, uint32_t idx, rm_entry_info *info);
 

@@ -1196,6 +1196,291 @@ START_TEST(test_list_random_vs_libcidr)
 }
 END_TEST
 
+/*
+ * The line index: large IPv4 lists are answered from one cache line per
+ * lookup (see rm_list.c).  A list big enough to have one, with the cases
+ * its buckets must get right: the first and last addresses, a range over
+ * many buckets (the bucket begins inside a record), records that touch
+ * (no gap between them), boundaries at a bucket's first and last offsets,
+ * and a cluster dense enough to fill a bucket (whose lookups fall back to
+ * the first level).  Every answer, one at a time and in batches, is
+ * checked against the written entries merged into disjoint intervals.
+ */
+#define LINE_N 420000
+
+typedef struct span {
+    rm_u128 lo, hi;
+} span;
+
+static int span_cmp(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static void span_add(span *iv, size_t *n, char *buf, size_t *len, enum rm_family f,
+                     rm_u128 lo, rm_u128 hi, unsigned plen)
+{
+    char    a[RM_ADDR_STRLEN], b[RM_ADDR_STRLEN];
+
+    fmt_v(f, lo, a);
+    if (plen)
+        *len += (size_t) sprintf(buf + *len, "%s/%u\n", a, plen);
+    else if (lo == hi)
+        *len += (size_t) sprintf(buf + *len, "%s\n", a);
+    else
+        *len += (size_t) sprintf(buf + *len, "%s-%s\n", a, fmt_v(f, hi, b));
+    iv[*n].lo = lo;
+    iv[*n].hi = hi;
+    (*n)++;
+}
+
+/* merged - the written intervals as disjoint, ascending unions; returns their count */
+static size_t merged(const span *iv, size_t n, span *out)
+{
+    size_t  k = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (k > 0 && (out[k - 1].hi == ALL128 || iv[i].lo <= out[k - 1].hi + 1)) {
+            if (iv[i].hi > out[k - 1].hi)
+                out[k - 1].hi = iv[i].hi;
+        } else {
+            out[k++] = iv[i];
+        }
+    }
+    return k;
+}
+
+static bool in_merged(const span *u, size_t k, rm_u128 x)
+{
+    size_t  lo = 0, hi = k;
+
+    while (lo < hi) {
+        size_t  mid = lo + (hi - lo) / 2;
+
+        if (u[mid].lo <= x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && x <= u[lo - 1].hi;
+}
+
+/*
+ * check_answers - ask l about q[0..nq) one at a time and in one batch: both
+ * must give want[i], name the same entry, and that entry must contain the
+ * client (an IPv4-mapped address is the IPv4 client it carries).
+ */
+static void check_answers(const rm_list *l, const rm_addr *q, size_t nq, const bool *want, const char *ctx)
+{
+    bool   *bh = malloc(nq * sizeof(*bh));
+    rm_match *bm = malloc(nq * sizeof(*bm));
+    size_t  matched = 0;
+
+    ck_assert(bh && bm);
+    rm_list_match_batch(l, q, nq, bh, bm);
+    for (size_t i = 0; i < nq; i++) {
+        rm_match m;
+        rm_entry_info info;
+        char    as[RM_ADDR_STRLEN];
+        bool    mapped = q[i].family == RM_AF_INET6 && (q[i].v >> 32) == 0xffff;
+        rm_addr a = mapped ? u_v4((uint32_t) q[i].v) : q[i];
+        bool    got = rm_list_match(l, &q[i], &m);
+
+        U_CHECK(got == want[i], "%s: query %zu: %s: want %s, got %s", ctx, i, u_fmt(&q[i], as),
+                want[i] ? "match" : "no match", got ? "match" : "no match");
+        U_CHECK(bh[i] == got, "%s: query %zu: %s: batch says %s, one lookup %s", ctx, i, u_fmt(&q[i], as),
+                bh[i] ? "match" : "no match", got ? "match" : "no match");
+        if (!got)
+            continue;
+        matched++;
+        U_CHECK(bm[i].entry == m.entry, "%s: query %zu: %s: batch names entry %u, one lookup %u", ctx, i,
+                u_fmt(&q[i], as), bm[i].entry, m.entry);
+        U_CHECK(rm_list_entry(l, m.entry, &info) == 0, "rm_list_entry failed");
+        U_CHECK(entry_covers(&info.entry, &a), "%s: query %zu: %s: entry %u (line %u) does not contain it",
+                ctx, i, u_fmt(&q[i], as), m.entry, info.line);
+    }
+    free(bm);
+    free(bh);
+    printf("check_list: %s: %zu addresses, %zu matched\n", ctx, nq, matched);
+    /* a quarter of the queries at least lie inside entries: if few match,
+     * the test is blind */
+    ck_assert_msg(matched > nq / 4, "%s: only %zu of %zu addresses matched", ctx, matched, nq);
+}
+
+START_TEST(test_list_line_index)
+{
+    u_rng   r = {u_seed("check_list line index")};
+    span   *iv = malloc((LINE_N + 8) * sizeof(*iv)), *u = malloc((LINE_N + 8) * sizeof(*u));
+    char   *buf = malloc((size_t) LINE_N * 40);
+    size_t  n = 0, len = 0, k, nq = 0, qcap = 600000;
+    rm_addr *q = malloc(qcap * sizeof(*q));
+    bool   *want = malloc(qcap * sizeof(*want));
+    rm_index_stats st;
+    rm_list *l;
+
+    ck_assert(iv && u && buf && q && want);
+    span_add(iv, &n, buf, &len, RM_AF_INET, 0, 0, 0);                               /* 0.0.0.0 */
+    span_add(iv, &n, buf, &len, RM_AF_INET, 0xffffffffu, 0xffffffffu, 0);           /* 255.255.255.255 */
+    span_add(iv, &n, buf, &len, RM_AF_INET, 0x14000000u, 0x1403ffffu, 0);           /* 20.0.0.0-20.3.255.255 */
+    span_add(iv, &n, buf, &len, RM_AF_INET, 0x28000000u, 0x280000ffu, 24);          /* 40.0.0.0/24 */
+    span_add(iv, &n, buf, &len, RM_AF_INET, 0x28000100u, 0x280001ffu, 24);          /* 40.0.1.0/24, touching it */
+    span_add(iv, &n, buf, &len, RM_AF_INET, 0x3200ffffu, 0x3200ffffu, 0);           /* 50.0.255.255 */
+    span_add(iv, &n, buf, &len, RM_AF_INET, 0x32010000u, 0x32010000u, 0);           /* 50.1.0.0 */
+    span_add(iv, &n, buf, &len, RM_AF_INET, 0x1e10ff00u, 0x1e110000u, 0);           /* ends on a bucket's first address */
+    span_add(iv, &n, buf, &len, RM_AF_INET, 0x1e12ffffu, 0x1e130005u, 0);           /* starts on a bucket's last */
+    span_add(iv, &n, buf, &len, RM_AF_INET, 0x1e20ff00u, 0x1e20ffffu, 0);           /* ends on a bucket's last */
+    for (uint32_t i = 0; i < 200; i++)                                  /* 30.0.0.0/23, every other */
+        span_add(iv, &n, buf, &len, RM_AF_INET, 0x1e000000u + 2 * i, 0x1e000000u + 2 * i, 0);
+    /* The random entries keep out of 29.255.0.0 - 30.255.255.255, so that
+     * none covers the cluster (a covered record is swept away). */
+    while (n < LINE_N) {
+        uint32_t x = (uint32_t) u_rand64(&r), form = (uint32_t) u_below(&r, 10);
+
+        if (x >> 24 == 30 || x >> 16 == 0x1dff)
+            continue;
+
+        if (form < 4) {
+            span_add(iv, &n, buf, &len, RM_AF_INET, x, x, 0);
+        } else if (form < 8) {
+            unsigned plen = 16 + (unsigned) u_below(&r, 16);
+            uint32_t mask = ~(0xffffffffu >> plen);
+
+            span_add(iv, &n, buf, &len, RM_AF_INET, x & mask, (x & mask) | ~mask, plen);
+        } else {
+            uint64_t w = u_below(&r, form == 8 ? 4096 : (1u << 16));
+            uint32_t hi = (uint64_t) x + w > 0xffffffffu ? 0xffffffffu : (uint32_t) (x + w);
+
+            span_add(iv, &n, buf, &len, RM_AF_INET, x, hi, 0);
+        }
+    }
+    l = load_ok(buf, len, NULL);
+    ck_assert_uint_eq(rm_list_count(l), n);
+    rm_list_index_stats(l, &st);
+    printf("check_list: line index: %u buckets, %u full, %u records indexed\n",
+           st.buckets4, st.full4, st.indexed4);
+    ck_assert_msg(st.buckets4 > 0, "a list of %zu IPv4 entries has no line index", n);
+    ck_assert_msg(st.full4 > 0, "the dense cluster did not fill a bucket");
+    ck_assert_msg(st.full4 < st.buckets4 / 10, "%u of %u buckets are full", st.full4, st.buckets4);
+
+    qsort(iv, n, sizeof(*iv), span_cmp);
+    k = merged(iv, n, u);
+    /* The queries: both ends of every written entry and the addresses just
+     * outside them, every address of the dense cluster and around it, and
+     * random addresses; some asked in IPv4-mapped form. */
+    for (size_t i = 0; i < n && nq + 4 <= qcap - 200000; i += 1 + (size_t) u_below(&r, 4)) {
+        q[nq++] = u_v4(iv[i].lo);
+        q[nq++] = u_v4(iv[i].hi);
+        q[nq++] = u_v4(iv[i].lo - 1);
+        q[nq++] = u_v4(iv[i].hi + 1);
+    }
+    for (uint32_t x = 0x1dffff00u; x < 0x1e000300u; x++)
+        q[nq++] = u_v4(x);
+    for (uint32_t x = 0x1e10fffeu; x < 0x1e110003u; x++)
+        q[nq++] = u_v4(x);
+    for (uint32_t x = 0x1e12fffeu; x < 0x1e130008u; x++)
+        q[nq++] = u_v4(x);
+    for (uint32_t x = 0x1e20fffeu; x < 0x1e210002u; x++)
+        q[nq++] = u_v4(x);
+    while (nq < qcap)
+        q[nq++] = u_v4((uint32_t) u_rand64(&r));
+    for (size_t i = 0; i < nq; i += 7)
+        q[i] = mkaddr(RM_AF_INET6, MAPPED((uint32_t) q[i].v));
+    /* A few IPv6 clients, so that some batch groups are mixed. */
+    for (size_t i = 0; i < nq; i += 5003)
+        q[i] = mkaddr(RM_AF_INET6, (((rm_u128) 0x20010db8u) << 96) | i);
+
+    for (size_t i = 0; i < nq; i++)
+        want[i] = (q[i].family == RM_AF_INET || (q[i].v >> 32) == 0xffff) && in_merged(u, k, (uint32_t) q[i].v);
+    check_answers(l, q, nq, want, "line index");
+    rm_list_free(l);
+    free(want);
+    free(q);
+    free(buf);
+    free(u);
+    free(iv);
+}
+END_TEST
+
+/*
+ * Batches of IPv6 lookups take their own path (v6_group in rm_list.c); the
+ * same check for it, on a list of IPv6 prefixes, ranges and hosts, with
+ * hundreds of hosts in one /64 (whose keys, the top 64 bits, are all equal,
+ * so the whole address must decide) and a range over many first-level
+ * slots.
+ */
+#define V6_N 30000
+#define DB8(hi, lo) ((((rm_u128) 0x20010db8u) << 96) | ((rm_u128) (hi) << 64) | (rm_u128) (lo))
+
+START_TEST(test_list_v6_batch)
+{
+    u_rng   r = {u_seed("check_list IPv6 batches")};
+    span   *iv = malloc((V6_N + 8) * sizeof(*iv)), *u = malloc((V6_N + 8) * sizeof(*u));
+    char   *buf = malloc((size_t) V6_N * 100);
+    size_t  n = 0, len = 0, k, nq = 0, qcap = 300000;
+    rm_addr *q = malloc(qcap * sizeof(*q));
+    bool   *want = malloc(qcap * sizeof(*want));
+    rm_list *l;
+
+    ck_assert(iv && u && buf && q && want);
+    /* Some IPv4 entries, which come first in the entry numbering. */
+    for (uint32_t i = 0; i < 3; i++)
+        len += (size_t) sprintf(buf + len, "192.0.2.%u\n", i);
+    span_add(iv, &n, buf, &len, RM_AF_INET6, DB8(0x10000, 0), DB8(0x3ffff, ~0ull), 0);
+    for (uint64_t i = 0; i < 400; i++)                                  /* 2001:db8:0:7::/64, hosts */
+        span_add(iv, &n, buf, &len, RM_AF_INET6, DB8(7, 3 * i + 1), DB8(7, 3 * i + 1), 0);
+    while (n < V6_N) {
+        rm_u128 x = u_below(&r, 2) ? DB8(u_rand64(&r) & 0xffffffffu, u_rand64(&r))
+            : (((rm_u128) 1) << 125) | (u_rand128(&r) >> 3);
+        uint64_t form = u_below(&r, 10);
+
+        if ((x >> 64) == (DB8(7, 0) >> 64))
+            continue;
+        if (form < 2) {
+            span_add(iv, &n, buf, &len, RM_AF_INET6, x, x, 0);
+        } else if (form < 8) {
+            unsigned plen = 32 + (unsigned) u_below(&r, 97);
+            rm_u128 mask = plen == 128 ? ALL128 : ~(ALL128 >> plen);
+
+            span_add(iv, &n, buf, &len, RM_AF_INET6, x & mask, (x & mask) | ~mask, plen);
+        } else {
+            rm_u128 w = u_rand128(&r) >> (u_below(&r, 2) ? 100 : 60);
+
+            span_add(iv, &n, buf, &len, RM_AF_INET6, x, ALL128 - x < w ? ALL128 : x + w, 0);
+        }
+    }
+    l = load_ok(buf, len, NULL);
+    ck_assert_uint_eq(rm_list_count(l), n + 3);
+    qsort(iv, n, sizeof(*iv), span_cmp);
+    k = merged(iv, n, u);
+    for (size_t i = 0; i < n && nq + 4 <= qcap / 2; i++) {
+        q[nq++] = u_v6(iv[i].lo);
+        q[nq++] = u_v6(iv[i].hi);
+        q[nq++] = u_v6(iv[i].lo - 1);
+        q[nq++] = u_v6(iv[i].hi + 1);
+    }
+    for (uint64_t x = 0; x < 1300; x++)
+        q[nq++] = u_v6(DB8(7, x));
+    while (nq < qcap)
+        q[nq++] = u_v6(u_below(&r, 2) ? DB8(u_rand64(&r) & 0xffffffffu, u_rand64(&r))
+                       : (((rm_u128) 1) << 125) | (u_rand128(&r) >> 3));
+    /* A few IPv4 clients, so that some batch groups are mixed. */
+    for (size_t i = 0; i < nq; i += 5003)
+        q[i] = u_v4(0xc0000200u + (uint32_t) (i % 5));
+
+    for (size_t i = 0; i < nq; i++)
+        want[i] = q[i].family == RM_AF_INET6 ? in_merged(u, k, q[i].v) : (uint32_t) q[i].v < 0xc0000203u;
+    check_answers(l, q, nq, want, "IPv6 batches");
+    rm_list_free(l);
+    free(want);
+    free(q);
+    free(buf);
+    free(u);
+    free(iv);
+}
+END_TEST
+
 static Suite *list_suite(void)
 {
     Suite  *s = suite_create("list");
@@ -1216,6 +1501,8 @@ static Suite *list_suite(void)
 
     tc = tcase_create("random");
     tcase_add_test(tc, test_list_random_vs_libcidr);
+    tcase_add_test(tc, test_list_line_index);
+    tcase_add_test(tc, test_list_v6_batch);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
