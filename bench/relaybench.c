@@ -562,11 +562,14 @@ int     main(int argc, char **argv)
     }
 
     /* The baseline array: as large as the arena, every page written (with
-     * zeros: loop_latency relies on them). */
+     * zeros: loop_latency relies on them), and given the transparent huge
+     * pages the loader asks for under the arena, so that both are read
+     * through the same kind of page. */
     nwords = arena / sizeof(uint64_t);
     if (nwords == 0)
         nwords = 1;
     arr = xmalloc(nwords * sizeof(*arr));
+    rm_mem_huge(arr, nwords * sizeof(*arr));
     memset(arr, 0, nwords * sizeof(*arr));
     idx = xmalloc(lookups * sizeof(*idx));
     for (uint64_t i = 0; i < lookups; i++)

@@ -821,6 +821,7 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
                     size, (unsigned long long) ct.lines);
         return -1;
     }
+    rm_mem_huge(arena, size);           /* a large list is read at random */
     l = (rm_list *) (void *) arena;
     memset(l, 0, sizeof(*l));
     l->bytes = size;

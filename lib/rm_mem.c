@@ -1,5 +1,6 @@
 /* rm_mem - the one door through which lib/ takes heap memory */
 
+#include <sys/mman.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,4 +72,18 @@ char   *rm_strdup(const char *s)
     if ((p = rm_malloc(len)) != NULL)
         memcpy(p, s, len);
     return p;
+}
+
+void    rm_mem_huge(void *p, size_t size)
+{
+#if defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t) 2 << 20;
+    uintptr_t a = ((uintptr_t) p + huge - 1) & ~(huge - 1), e = ((uintptr_t) p + size) & ~(huge - 1);
+
+    if (e > a)
+        (void) madvise((void *) a, e - a, MADV_HUGEPAGE);
+#else
+    (void) p;
+    (void) size;
+#endif
 }

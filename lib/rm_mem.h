@@ -25,4 +25,12 @@ char   *rm_strdup(const char *s);
  * Not thread safe: call it before any other thread uses the library. */
 void    rm_mem_set_allocator(const rm_allocator *a);
 
+/*
+ * rm_mem_huge - ask for transparent huge pages under [p, p + size), before
+ * its pages are first touched: random reads over tens of megabytes
+ * otherwise miss the TLB nearly every time.  Only a hint: where the kernel
+ * has none to give, or no such call exists, nothing changes.
+ */
+void    rm_mem_huge(void *p, size_t size);
+
 #endif
