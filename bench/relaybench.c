@@ -11,7 +11,8 @@
  *                addresses (about half inside a random entry, half uniformly
  *                random), median of 5 timed passes
  *   baseline_ns  mean time of one random 8-byte read from an array as large
- *                as the arena, same loop shape and count, median of 5
+ *                as the arena (and given the same huge-page advice),
+ *                same loop shape and count, median of 5
  *   load_ms      time of one rm_list_load(), median of 3
  *   heap_allocs  heap allocations one load makes, counted by an allocator
  *                installed with rm_mem_set_allocator() (lib's only door)
