@@ -104,6 +104,34 @@ static void warn_fixed(const rm_config *now)
                    now->pid_file);
 }
 
+/*
+ * warn_emptied - a list that had entries and now has none loads (an empty
+ * file is a valid list), but it is more often a writer's accident than an
+ * administrator's intent, and an emptied deny list fails open: say so.
+ */
+static void warn_emptied(const rm_snapshot *was, const rm_snapshot *now)
+{
+    static const char *const what[RM_LIST__COUNT] = {
+        [RM_LIST_DENY] = "the clients it denied are now judged by the rules after it",
+        [RM_LIST_ALLOW] = "no client relays by it any more",
+        [RM_LIST_LOCAL] = "no local interface is trusted by it any more",
+    };
+    uint32_t before[RM_LIST__COUNT], after[RM_LIST__COUNT];
+
+    if (was == NULL)
+        return;
+    state_entries(was, before);
+    state_entries(now, after);
+    /* The same file, read both times: not a rule switched off, whose list
+     * is an empty one named after its key, nor a list moved elsewhere. */
+    for (int k = 0; k < RM_LIST__COUNT; k++)
+        if (before[k] > 0 && after[k] == 0
+            && strcmp(rm_list_name(now->lists[k]), now->cfg->list_path[k]) == 0
+            && strcmp(rm_list_name(was->lists[k]), rm_list_name(now->lists[k])) == 0)
+            mlog_warnx("%s is now empty (it had %lu entries): %s", now->cfg->list_path[k],
+                       (unsigned long) before[k], what[k]);
+}
+
 /* state_reload - all or nothing */
 
 int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
@@ -126,6 +154,7 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
             mlog_warnx("%s", text);
         }
         warn_fixed(next->cfg);
+        warn_emptied(cur, next);
         rm_holder_swap(&st.holder, next);   /* takes our reference */
         *generation = gen + 1;
         state_entries(next, entries);

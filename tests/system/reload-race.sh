@@ -623,6 +623,8 @@ is_policy "B whole, by rename, after the broken files: it loads and is in force"
 # ======================================================================
 # 4. truncated to zero
 py put A; rl ctl
+emptied() { grep -c "warning: $D/allow.list is now empty (it had 20002 entries): no client relays by it any more" "$D/log"; }
+e0=$(emptied)
 : > "$D/allow.list"
 g0=$(gen)
 rl ctl
@@ -639,6 +641,8 @@ is_policy "...and is in force" E
 expect "...STATUS shows 0 allow entries" '^entries_allow: 0$' "$(ctl STATUS)"
 py put A; rl ctl
 is_policy "A back by RELOAD" A
+n=$(($(emptied) - e0))
+check "each emptying of the allow list is logged as a warning ($n of 2)" test "$n" = 2
 
 # ======================================================================
 # the main daemon's account of all those reloads
