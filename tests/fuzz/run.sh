@@ -4,8 +4,10 @@
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]     (default 60 s, every target)
 #
 # New inputs that raise coverage are added to a scratch corpus; crashes are
-# written as crash-* files in the working directory and fail the run.  Keep
-# what a long run finds by copying it into tests/fuzz/corpus/TARGET/.
+# written as crash-* files in the working directory and fail the run.  With
+# FUZZ_KEEP=1, what a run found is kept: the inputs of the scratch corpus
+# that reach code (edges, not hit counts) the corpus under
+# tests/fuzz/corpus/TARGET/ does not are added to it (libFuzzer -merge).
 set -eu
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
@@ -31,6 +33,12 @@ for t in $targets; do
     if ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-* >/dev/null 2>&1; then
         echo "# fuzz $t found a failure: $(ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-* 2>/dev/null)"
         ok=0
+    fi
+    if [ $ok = 1 ] && [ "${FUZZ_KEEP:-0}" = 1 ]; then
+        n0=$(ls "$srcdir/tests/fuzz/corpus/$t" | wc -l)
+        (cd "$out" && "./fuzz_$t" -merge=1 -use_counters=0 -max_len=65536 \
+            "$srcdir/tests/fuzz/corpus/$t" "corpus_$t" >"merge_$t.log" 2>&1) || ok=0
+        echo "# kept $(($(ls "$srcdir/tests/fuzz/corpus/$t" | wc -l) - n0)) new inputs in tests/fuzz/corpus/$t"
     fi
     if [ $ok = 1 ]; then
         echo "ok - fuzz $t for $secs s: no crash, leak or sanitizer report"
