@@ -188,13 +188,22 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
     return rc;
 }
 
-/* state_status - a consistent enough picture for STATUS */
-
+/*
+ * state_status - one consistent picture for STATUS: taken under the reload
+ * lock, so that the generation and entries in force always agree with the
+ * reload counters and the last reload's outcome (a reader between a swap
+ * and its count once saw a reload counted and its generation not yet
+ * there).  A STATUS during a reload waits for it to finish.
+ */
 void    state_status(rm_ctl_status *out, char *err, size_t errlen)
 {
-    rm_snapshot *s = rm_holder_acquire(&st.holder);
-    int     last = atomic_load(&st.last);
+    rm_snapshot *s;
+    int     last;
     time_t  now = time(NULL);
+
+    pthread_mutex_lock(&st.reload_lock);
+    s = rm_holder_acquire(&st.holder);
+    last = atomic_load(&st.last);
 
     memset(out, 0, sizeof(*out));
     out->pid = (long) getpid();
@@ -216,6 +225,7 @@ void    state_status(rm_ctl_status *out, char *err, size_t errlen)
     snprintf(err, errlen, "%s", st.last_error);
     pthread_mutex_unlock(&st.err_lock);
     out->last_reload_error = err;
+    pthread_mutex_unlock(&st.reload_lock);
     for (int k = 0; k < RM_CTL_D__COUNT; k++)
         out->decisions[k] = atomic_load_explicit(&st.decisions[k], memory_order_relaxed);
     rm_snapshot_unref(s);
