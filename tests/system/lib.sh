@@ -40,3 +40,19 @@ wait_ctl() {
     done
     return 1
 }
+
+# end_checks PID FDS0 LOG - a daemon's last checks: its descriptors back to
+# FDS0 (given a few seconds for closing connections; the test's own fds
+# function counts them), a clean exit 0 on SIGTERM, and no sanitizer
+# report in LOG
+end_checks() {
+    local pid=$1 fds0=$2 log=$3 reports
+    for _ in $(seq 30); do [ "$(fds)" -le "$fds0" ] && break; sleep 0.1; done
+    check "its open fds are back to where they were ($fds0, now $(fds))" test "$(fds)" -le "$fds0"
+    kill -TERM "$pid"
+    for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    wait "$pid" 2>/dev/null
+    check "it stops with exit 0 on SIGTERM" test $? -eq 0
+    reports=$(grep -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$log" | head -n 5)
+    check "no sanitizer report in the daemon log" test -z "$reports"
+}

@@ -827,12 +827,5 @@ if [ -n "$MILTERTEST" ] && [ -x "$MILTERTEST" ]; then
 else
     note "miltertest not found: the end-of-test milter sessions are skipped"
 fi
-for _ in $(seq 30); do [ "$(fds)" -le "$fds0" ] && break; sleep 0.1; done
-check "its open fds are back to where they were ($fds0, now $(fds))" test "$(fds)" -le "$fds0"
-kill -TERM "$PID"
-for _ in $(seq 150); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-wait "$PID" 2>/dev/null
-check "it stops with exit 0 on SIGTERM" test $? -eq 0
-reports=$(grep -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$D/log" | head -n 5)
-check "no sanitizer report in the daemon log" test -z "$reports"
+end_checks "$PID" "$fds0" "$D/log"
 finish
