@@ -15,6 +15,7 @@
 #include "callbacks.h"
 #include "mlog.h"
 #include "rm_rcpt.h"
+#include "rm_verdict.h"
 #include "state.h"
 
 #define TEMPFAIL_REPLY "451 4.3.0 Relay permission can not be checked now, try again later"
@@ -37,13 +38,6 @@
 
 static atomic_int in_flight;
 
-enum addr_state {
-    ADDR_OK = 0,                        /* known */
-    ADDR_MISSING,                       /* none: local submission, or no macro */
-    ADDR_BAD,                           /* present but not usable */
-    ADDR_WILDCARD                       /* 0.0.0.0 or ::, a listener's "any" */
-};
-
 /* Per message: from MAIL to the end of the message or an abort. */
 typedef struct cb_msg {
     bool    auth;                       /* {auth_authen} was not empty */
@@ -52,9 +46,9 @@ typedef struct cb_msg {
 /* Per connection: from connect to close. */
 typedef struct cb_conn {
     rm_addr client;
-    enum addr_state client_state;       /* MISSING: local submission */
+    enum rm_addr_state client_state;    /* MISSING: local submission */
     rm_addr local;                      /* the server side of the connection */
-    enum addr_state local_state;
+    enum rm_addr_state local_state;
     char    client_text[RM_ADDR_STRLEN];
     cb_msg *msg;                        /* NULL outside a transaction */
 } cb_conn;
@@ -159,7 +153,7 @@ static sfsistat on_error_now(SMFICTX *ctx, const cb_conn *c, const char *rcpt, c
  * "IPv6:2001:db8::1" or "[...]" (Sendmail writes literals).  An empty or
  * missing macro is MISSING, anything else that does not parse is BAD.
  */
-static enum addr_state macro_addr(SMFICTX *ctx, const char *name, rm_addr *a)
+static enum rm_addr_state macro_addr(SMFICTX *ctx, const char *name, rm_addr *a)
 {
     const char *v = smfi_getsymval(ctx, (char *) name);
     char    buf[128];
@@ -167,9 +161,9 @@ static enum addr_state macro_addr(SMFICTX *ctx, const char *name, rm_addr *a)
     char   *p = buf;
 
     if (v == NULL || v[0] == '\0')
-        return ADDR_MISSING;
+        return RM_ADDR_MISSING;
     if ((n = strlen(v)) >= sizeof(buf))
-        return ADDR_BAD;
+        return RM_ADDR_BAD;
     memcpy(buf, v, n + 1);
     if (p[0] == '[' && n >= 2 && p[n - 1] == ']') {
         p[n - 1] = '\0';
@@ -177,7 +171,7 @@ static enum addr_state macro_addr(SMFICTX *ctx, const char *name, rm_addr *a)
     }
     if (strncasecmp(p, "IPv6:", 5) == 0)
         p += 5;
-    return rm_addr_from_str(p, a, NULL) == 0 ? ADDR_OK : ADDR_BAD;
+    return rm_addr_from_str(p, a, NULL) == 0 ? RM_ADDR_KNOWN : RM_ADDR_BAD;
 }
 
 static void free_msg(cb_conn *c)
@@ -217,7 +211,7 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static sfsistat cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
     cb_conn *c;
-    enum addr_state d, i;
+    enum rm_addr_state d, i;
     rm_addr da, ia;
 
     (void) hostname;
@@ -227,14 +221,14 @@ static sfsistat cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
         return leave(on_error_now(ctx, NULL, NULL, "out-of-memory"));
     }
     if (hostaddr == NULL || hostaddr->sa_family == AF_UNIX) {
-        c->client_state = ADDR_MISSING;
+        c->client_state = RM_ADDR_MISSING;
         snprintf(c->client_text, sizeof(c->client_text), "local");
     } else if (hostaddr->sa_family == AF_INET || hostaddr->sa_family == AF_INET6) {
         rm_addr_from_sockaddr(hostaddr, &c->client);   /* folds ::ffff:a.b.c.d */
-        c->client_state = ADDR_OK;
+        c->client_state = RM_ADDR_KNOWN;
         rm_addr_format(&c->client, c->client_text, sizeof(c->client_text));
     } else {
-        c->client_state = ADDR_BAD;
+        c->client_state = RM_ADDR_BAD;
         snprintf(c->client_text, sizeof(c->client_text), "unknown");
     }
     /*
@@ -245,17 +239,17 @@ static sfsistat cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
      * does; Sendmail leaves that empty on loopback.
      */
     d = macro_addr(ctx, "{daemon_addr}", &da);
-    if (d == ADDR_OK && da.v == 0)
-        d = ADDR_WILDCARD;
-    i = d == ADDR_OK ? ADDR_MISSING : macro_addr(ctx, "{if_addr}", &ia);
-    if (d == ADDR_OK) {
+    if (d == RM_ADDR_KNOWN && da.v == 0)
+        d = RM_ADDR_WILDCARD;
+    i = d == RM_ADDR_KNOWN ? RM_ADDR_MISSING : macro_addr(ctx, "{if_addr}", &ia);
+    if (d == RM_ADDR_KNOWN) {
         c->local = da;
-        c->local_state = ADDR_OK;
-    } else if (i == ADDR_OK) {
+        c->local_state = RM_ADDR_KNOWN;
+    } else if (i == RM_ADDR_KNOWN) {
         c->local = ia;
-        c->local_state = ADDR_OK;
+        c->local_state = RM_ADDR_KNOWN;
     } else {
-        c->local_state = (d == ADDR_BAD || i == ADDR_BAD) ? ADDR_BAD : d;
+        c->local_state = (d == RM_ADDR_BAD || i == RM_ADDR_BAD) ? RM_ADDR_BAD : d;
     }
     if (smfi_setpriv(ctx, c) == MI_FAILURE) {
         free(c);
@@ -301,71 +295,40 @@ static void log_denial(const rm_snapshot *s, const cb_conn *c, const char *rcpt,
                   c->client_text, rb, rm_rule_name(d->rule));
 }
 
-/* rcpt_decide - local recipient, or the policy's answer for a relay recipient */
+/* rcpt_decide - the verdict for one recipient, turned into a milter reply */
 
 static sfsistat rcpt_decide(SMFICTX *ctx, const rm_snapshot *s, const cb_conn *c, const char *rcpt)
 {
-    const rm_config *cfg = s->cfg;
-    size_t  len = strlen(rcpt);
-    rm_rcpt info;
-    rm_query q;
-    rm_decision d;
-    bool    local;
+    rm_verdict_in in;
+    rm_verdict v;
 
-    if (cfg->relay_detect == RM_DETECT_DOMAINS) {
-        /* Invalid counts as relay: junk must never open the relay. */
-        local = rm_rcpt_classify(rcpt, len, s->domains, &info) == RM_RCPT_LOCAL;
-    } else {
-        const char *mailer = smfi_getsymval(ctx, (char *) "{rcpt_mailer}");
+    rm_verdict_in_init(&in);
+    in.rcpt = rcpt;
+    in.rcpt_len = rcpt ? strlen(rcpt) : 0;
+    in.mailer = smfi_getsymval(ctx, (char *) "{rcpt_mailer}");
+    in.client = c->client;
+    in.client_state = c->client_state;
+    in.local = c->local;
+    in.local_state = c->local_state;
+    in.auth = c->msg != NULL && c->msg->auth;
+    rm_verdict_decide(s, &in, &v);
 
-        if (mailer == NULL || mailer[0] == '\0')
-            return on_error(ctx, s, c, rcpt, "no-rcpt_mailer-macro");
-        /*
-         * An unqualified recipient (RCPT TO:<user>, which Sendmail and
-         * Postfix both accept) has no domain to parse, but the MTA has
-         * resolved it: its mailer decides, as long as nothing is routed.
-         */
-        if (rm_rcpt_parse(rcpt, len, &info) < 0
-            && (info.why != RM_RCPT_WHY_NO_DOMAIN || info.source_route))
-            return on_error(ctx, s, c, rcpt, "unparseable-recipient");
-        local = rm_config_mailer_is_local(cfg, mailer) && info.routing == 0;
-    }
-    if (local) {
+    switch (v.kind) {
+    case RM_VERDICT_LOCAL:
         state_count(RM_CTL_D_LOCAL_RECIPIENT);
         return SMFIS_CONTINUE;
+    case RM_VERDICT_NONE:
+        return on_error(ctx, s, c, rcpt, rm_verdict_nodec_name(v.nodec));
+    case RM_VERDICT_ALLOW:
+        state_count(rm_ctl_decision_of_rule(v.decision.rule));
+        return SMFIS_CONTINUE;
+    default:
+        state_count(rm_ctl_decision_of_rule(v.decision.rule));
+        log_denial(s, c, rcpt, &v.decision, s->cfg->mode == RM_MODE_REPORT);
+        if (s->cfg->mode == RM_MODE_REPORT)
+            return SMFIS_CONTINUE;
+        return set_reply(ctx, s->cfg->reject_reply, SMFIS_REJECT);
     }
-
-    if (c->client_state == ADDR_BAD)
-        return on_error(ctx, s, c, rcpt, "unknown-client-address-family");
-    memset(&q, 0, sizeof(q));
-    if (c->client_state == ADDR_OK)
-        q.client = c->client;
-    if (c->local_state == ADDR_OK)
-        q.local = c->local;
-    q.auth = c->msg != NULL && c->msg->auth;
-    rm_snapshot_decide(s, &q, &d);
-
-    /*
-     * Without the server-side address the local-IP rule could not be
-     * asked.  A rule before it still decides, and so does the auth rule's
-     * allow: the local rule could only have allowed as well.  Any other
-     * later rule's answer might have been the local rule's allow instead,
-     * so that is no decision.
-     */
-    if ((cfg->relay_flags & RM_FLAG_LOCAL) && c->client_state == ADDR_OK
-        && c->local_state != ADDR_OK
-        && (d.rule == RM_RULE_DENY_ONLY || d.rule == RM_RULE_DEFAULT))
-        return on_error(ctx, s, c, rcpt, c->local_state == ADDR_BAD ? "bad-daemon_addr-macro"
-                        : c->local_state == ADDR_WILDCARD ? "wildcard-daemon_addr-and-no-if_addr"
-                        : "no-daemon_addr-or-if_addr-macro");
-
-    state_count(rm_ctl_decision_of_rule(d.rule));
-    if (d.allow)
-        return SMFIS_CONTINUE;
-    log_denial(s, c, rcpt, &d, cfg->mode == RM_MODE_REPORT);
-    if (cfg->mode == RM_MODE_REPORT)
-        return SMFIS_CONTINUE;
-    return set_reply(ctx, cfg->reject_reply, SMFIS_REJECT);
 }
 
 /* cb_envrcpt - decide one recipient; a rejection affects it alone */
@@ -379,12 +342,8 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 
     enter();
     s = state_acquire();
-    if (s == NULL)
-        r = on_error(ctx, NULL, c, rcpt, "no-policy-loaded");
-    else if (c == NULL)
+    if (c == NULL)
         r = on_error(ctx, s, c, rcpt, "no-connection-state");
-    else if (rcpt == NULL)
-        r = on_error(ctx, s, c, rcpt, "no-recipient");
     else
         r = rcpt_decide(ctx, s, c, rcpt);
     rm_snapshot_unref(s);
