@@ -8,9 +8,10 @@
 # rm_start, rm_stop, rm_log_*) it reuses.  Postfix itself is not needed.
 #
 # Debian's sendmail packages conflict with postfix, so nothing is installed:
-# sendmail-bin, sendmail-base, sendmail-cf and libwrap0 are fetched with
-# `apt-get download` and unpacked with `dpkg -x` into a cache under the build
-# tree (downloaded only when missing), a private .cf is built from an .mc
+# tests/sendmail/fetch.sh (run by ./quickstart.sh test before make check)
+# fetches sendmail-bin, sendmail-base, sendmail-cf and libwrap0 with
+# `apt-get download` and unpacks them into a cache; the tests themselves
+# never reach the network and skip when the cache is empty.  A private .cf is built from an .mc
 # with m4, and Sendmail runs in the foreground (-bD) on loopback.  See
 # /work/shared/notes/sendmail-test-instance.md for the facts this relies on.
 #
@@ -80,42 +81,16 @@ SM_MILTER_SOCKET=                       # Sendmail's S= (default inet:MILTER_POR
 
 # ---------------------------------------------------------------- packages
 
-# sm_apt_download DIR PKG...: apt-get download into DIR; once more after an
-# apt-get update when the package lists are empty or stale
-sm_apt_download() {
-    local dir=$1; shift
-    ( cd "$dir" && apt-get download -q "$@" ) >"$dir/apt.log" 2>&1 && return 0
-    note "apt-get download $* failed; apt-get update and once more"
-    apt-get update -qq >>"$dir/apt.log" 2>&1 &&
-        ( cd "$dir" && apt-get download -q "$@" ) >>"$dir/apt.log" 2>&1
+# sm_unpacked STAMP: tests/sendmail/fetch.sh has unpacked that group
+sm_unpacked() {
+    [ -f "$SM_CACHE/$1" ]
 }
 
-# sm_unpack STAMP PKG...: download PKG... and unpack them into $SM_ROOT,
-# unless STAMP says that was done.  Returns 1 (with $SM_CACHE/dl/apt.log)
-# when the download fails.
-sm_unpack() {
-    local stamp=$SM_CACHE/$1 dl=$SM_CACHE/dl f; shift
-    [ -f "$stamp" ] && return 0
-    rm -rf "$dl"
-    mkdir -p "$dl" "$SM_ROOT" || return 1
-    # apt's sandbox user must be able to write the download directory.
-    chmod 777 "$dl"
-    sm_apt_download "$dl" "$@" || {
-        sed 's/^/#   /' "$dl/apt.log" | tail -n 5
-        rm -rf "$dl"
-        return 1
-    }
-    for f in "$dl"/*.deb; do
-        dpkg -x "$f" "$SM_ROOT" || { note "dpkg -x $f failed"; return 1; }
-    done
-    ( cd "$dl" && ls ./*.deb ) > "$stamp"
-    rm -rf "$dl"
-}
-
-# sm_fetch: Sendmail unpacked in the cache (or skip the whole script)
+# sm_fetch: Sendmail unpacked in the cache (or skip the whole script).
+# The tests never download: tests/sendmail/fetch.sh does, before make check.
 sm_fetch() {
-    if ! sm_unpack sendmail.stamp $SM_PKGS; then
-        skip_all "cannot download $SM_PKGS with apt-get (no Debian mirror?)"
+    if ! sm_unpacked sendmail.stamp; then
+        skip_all "Sendmail is not unpacked in $SM_CACHE: run tests/sendmail/fetch.sh $SM_CACHE first (./quickstart.sh test does)"
     fi
     SM_BIN=$SM_ROOT/usr/libexec/sendmail/sendmail
     [ -x "$SM_BIN" ] || skip_all "no sendmail binary in the unpacked packages ($SM_BIN)"
@@ -148,8 +123,8 @@ sm_sasl_setup() {
         SM_SASL=1
         return 0
     fi
-    sm_unpack sasl.stamp $SM_SASL_PKGS || {
-        note "cannot download $SM_SASL_PKGS: SMTP AUTH is off"; return 1; }
+    sm_unpacked sasl.stamp || {
+        note "$SM_SASL_PKGS not unpacked in $SM_CACHE (tests/sendmail/fetch.sh): SMTP AUTH is off"; return 1; }
     SM_SASLPASSWD=$SM_ROOT/usr/sbin/saslpasswd2
     # The sasldb plugin comes with libsasl2-2 itself (libsasl2-modules-db).
     SM_SASL_PLUGINS=$SM_DIR/sasl-plugins
@@ -185,7 +160,7 @@ sm_require() {
     [ "$(id -u)" -eq 0 ] || skip_all "Sendmail end-to-end tests need root (namespaces, bind mounts)"
     [ -n "$PYTHON" ] || skip_all "python3 not found"
     local c
-    for c in apt-get dpkg m4 unshare mount; do
+    for c in m4 unshare mount; do
         command -v "$c" >/dev/null 2>&1 || skip_all "$c not found"
     done
     unshare --uts --mount --pid --fork true 2>/dev/null ||
@@ -220,13 +195,8 @@ sm_init() {
     read -r SMTP_PORT MILTER_PORT < <(free_ports)
     E2E_IPV6=0
     "$PYTHON" -c "import socket; s=socket.socket(socket.AF_INET6); s.bind(('::1',$SMTP_PORT))" 2>/dev/null && E2E_IPV6=1
-    # The scripts may run in parallel (make -j): one downloads, the others wait.
-    mkdir -p "$SM_CACHE" 2>/dev/null || skip_all "cannot create the cache $SM_CACHE"
-    exec {SM_LOCK_FD}>"$SM_CACHE/.lock"
-    command -v flock >/dev/null 2>&1 && flock "$SM_LOCK_FD"
     sm_fetch
     sm_sasl_setup
-    exec {SM_LOCK_FD}>&-
     note "tmp $E2E_TMP smtp port $SMTP_PORT milter port $MILTER_PORT cache $SM_CACHE"
 }
 

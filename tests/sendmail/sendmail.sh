@@ -22,8 +22,8 @@
 # reload by SIGHUP and the control socket; the milter down (F=T).  Sendmail
 # is never restarted during these.  Then it is restarted twice: with no
 # Milter.macros in its .cf, and with S=local:PATH and a SMART_HOST (remote
-# mail goes to its "relay" mailer).  Needs root and Debian's mirror
-# (apt-get download); skips (77) without them.
+# mail goes to its "relay" mailer).  Needs root and the packages that
+# tests/sendmail/fetch.sh unpacked; skips (77) without them.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 
