@@ -77,10 +77,25 @@ static pthread_t stopper_thread;
 
 #define FD_SCAN 256
 
-static void usage(void)
+/* usage - the synopsis on stderr (exit 2), or with -h all of it on stdout (exit 0) */
+
+static void usage(int help)
 {
-    fprintf(stderr, "usage: relaymilter [-c CONFIG] [-f] [-n] [-V]\n");
-    exit(2);
+    static const char text[] =
+        "usage: relaymilter [-c CONFIG] [-f] [-n] [-V]\n";
+    static const char options[] =
+        "options:\n"
+        "  -c CONFIG    configuration file (default " RM_DEFAULT_CONFIG ")\n"
+        "  -f           stay in the foreground; log to standard error as well as syslog\n"
+        "  -n           check the configuration and every list, print what was found,\n"
+        "               exit 0 (all is well) or 1\n"
+        "  -V           print the version\n"
+        "  -h, --help   this text\n";
+
+    fputs(text, help ? stdout : stderr);
+    if (help)
+        fputs(options, stdout);
+    exit(help ? 0 : 2);
 }
 
 /* on_signal - set a flag, wake the main thread; nothing else */
@@ -471,8 +486,13 @@ int     main(int argc, char **argv)
     rm_snapshot *s;
     uint32_t entries[RM_LIST__COUNT];
 
-    while ((ch = getopt(argc, argv, "c:fnV")) != -1) {
+    if (argc > 1 && strcmp(argv[1], "--help") == 0)
+        usage(1);
+    while ((ch = getopt(argc, argv, "c:fhnV")) != -1) {
         switch (ch) {
+        case 'h':
+            usage(1);
+            break;
         case 'c':
             config = optarg;
             break;
@@ -486,11 +506,11 @@ int     main(int argc, char **argv)
             Vflag = true;
             break;
         default:
-            usage();
+            usage(0);
         }
     }
     if (optind != argc || config[0] == '\0')
-        usage();
+        usage(0);
     if (Vflag) {
         printf("relaymilter %s\n", PACKAGE_VERSION);
         return 0;

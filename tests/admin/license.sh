@@ -6,17 +6,10 @@
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 command -v python3 >/dev/null 2>&1 || { echo "# python3 missing: skipped"; echo "0 passed, 0 failed"; exit 77; }
-exec python3 - "$srcdir/LICENSE" "$srcdir/debian/copyright" <<'PY'
+exec env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$srcdir/tests/admin" python3 - "$srcdir/LICENSE" "$srcdir/debian/copyright" <<'PY'
 import re, sys
+from tap import check, finish
 
-passed = failed = 0
-def check(name, cond, why=""):
-    global passed, failed
-    if cond:
-        passed += 1; print("ok -", name)
-    else:
-        failed += 1; print("not ok -", name)
-        if why: print("#  ", why)
 
 def words(text):
     return " ".join(text.split())
@@ -67,6 +60,5 @@ check("Files: * copyright: 2026 the relaymilter authors", star.get("Copyright") 
 text = alone.get("BSD-2-clause", "").partition("\n")[2]
 check("the license text in debian/copyright is LICENSE's", body.strip() != "" and words(text) == words(body),
       "they differ" if text else "no text")
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()
 PY
