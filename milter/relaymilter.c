@@ -28,6 +28,7 @@
 #include "callbacks.h"
 #include "control.h"
 #include "mlog.h"
+#include "notify.h"
 #include "rm_config.h"
 #include "rm_snapshot.h"
 #include "sockutil.h"
@@ -637,6 +638,7 @@ int     main(int argc, char **argv)
               (unsigned long long) s->generation, cfg->path, (unsigned long) entries[RM_LIST_DENY],
               (unsigned long) entries[RM_LIST_ALLOW], (unsigned long) entries[RM_LIST_LOCAL],
               cfg->milter_socket, cfg->control_socket);
+    notify_ready(s->generation, entries, 0);    /* the sockets listen, the control thread serves */
     rm_snapshot_unref(s);
     ready(ready_fd);
     mlog_stderr(fflag);
@@ -659,6 +661,7 @@ int     main(int argc, char **argv)
         }
         if ((got_term || got_int) && !stopping) {
             stopping = true;
+            notify_stopping();
             mlog_info("stopping on %s: no new connections; decisions in flight finish",
                       got_term ? "SIGTERM" : "SIGINT");
             if (start_thread(&stopper_thread, stopper_main, "stop") == 0)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mlog.h"
+#include "notify.h"
 #include "state.h"
 
 enum last_reload { LAST_NONE = 0, LAST_OK, LAST_FAILED };
@@ -144,6 +145,7 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
 
     rm_diag_init(d);
     pthread_mutex_lock(&st.reload_lock);
+    notify_reloading();
     cur = rm_holder_acquire(&st.holder);
     gen = cur ? cur->generation : 0;
     if (rm_snapshot_build(st.config_path, &build_opts, gen + 1, &next, d) == 0) {
@@ -183,6 +185,7 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
                   d->errors > 1 ? " (and more errors; relaymilter -n lists them all)" : "");
         rc = -1;
     }
+    notify_ready(*generation, entries, rc < 0);
     rm_snapshot_unref(cur);
     pthread_mutex_unlock(&st.reload_lock);
     return rc;

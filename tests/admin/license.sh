@@ -6,7 +6,7 @@
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 command -v python3 >/dev/null 2>&1 || { echo "# python3 missing: skipped"; echo "0 passed, 0 failed"; exit 77; }
-exec env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$srcdir/tests/admin" python3 - "$srcdir/LICENSE" "$srcdir/debian/copyright" <<'PY'
+exec env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$srcdir/tests" python3 - "$srcdir/LICENSE" "$srcdir/debian/copyright" <<'PY'
 import re, sys
 from tap import check, finish
 

@@ -14,7 +14,7 @@ builddir=${top_builddir:-$srcdir}
 for tool in python3 man col; do
     command -v $tool >/dev/null 2>&1 || { echo "# $tool missing: skipped"; echo "0 passed, 0 failed"; exit 77; }
 done
-exec env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$srcdir/tests/admin" python3 - "$srcdir" "$builddir" <<'PY'
+exec env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$srcdir/tests" python3 - "$srcdir" "$builddir" <<'PY'
 import glob, os, re, subprocess, sys
 from tap import check, finish
 

@@ -1,4 +1,4 @@
-# tap.py - the result lines of the tests/admin suites written in Python:
+# tap.py - the result lines of the script suites written in Python:
 # "ok - NAME" / "not ok - NAME" (with the reason indented), and finish()
 # for the closing "N passed, N failed".
 import sys

@@ -1,0 +1,142 @@
+#!/bin/sh
+# notify.sh - relaymilter's readiness protocol (sd_notify), held against a
+# notify socket of the test's own (an AF_UNIX datagram socket named by
+# NOTIFY_SOCKET, as systemd passes it), not against a running systemd.
+# READY=1 comes once the first snapshot is in force and the sockets
+# listen: at that moment the control socket answers STATUS and the milter
+# port accepts, without a retry.  Every reload (control socket, SIGHUP, a
+# refused list) is RELOADING=1 with MONOTONIC_USEC=, then READY=1 with
+# STATUS= naming the generation in force.  SIGTERM is STOPPING=1.  Every
+# message comes from the daemon's own pid, as NotifyAccess=main requires.
+set -u
+srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+builddir=${top_builddir:-$srcdir}
+command -v python3 >/dev/null 2>&1 || { echo "# python3 missing: skipped"; echo "0 passed, 0 failed"; exit 77; }
+exec env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$srcdir/tests" python3 - "$builddir/milter/relaymilter" <<'PY'
+import os, re, shutil, signal, socket, struct, subprocess, sys, tempfile, time
+from tap import check, finish
+
+daemon = sys.argv[1]
+tmp = tempfile.mkdtemp(prefix="relaymilter-notify.")
+probe = socket.socket(); probe.bind(("127.0.0.1", 0)); port = probe.getsockname()[1]; probe.close()
+ctl_path = os.path.join(tmp, "control.sock")
+conf = os.path.join(tmp, "relaymilter.conf")
+allow = os.path.join(tmp, "allow.list")
+with open(conf, "w") as f:
+    f.write("milter_socket = inet:%d@127.0.0.1\ncontrol_socket = %s\n"
+            "relay_flags = allow\nallow_list = allow.list\nlocal_domains = local.test\n" % (port, ctl_path))
+with open(allow, "w") as f:
+    f.write("192.0.2.0/24\n")
+os.chmod(conf, 0o644); os.chmod(allow, 0o644)
+
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+notify_path = os.path.join(tmp, "notify.sock")
+listener.bind(notify_path)
+log = open(os.path.join(tmp, "daemon.log"), "w")
+proc = subprocess.Popen([daemon, "-f", "-c", conf], stdout=log, stderr=subprocess.STDOUT,
+                        env=dict(os.environ, NOTIFY_SOCKET=notify_path))
+
+def receive(timeout=10):
+    """one datagram: (fields, sender pid), or (None, None) on timeout"""
+    listener.settimeout(timeout)
+    try:
+        data, anc, _, _ = listener.recvmsg(4096, socket.CMSG_SPACE(12))
+    except socket.timeout:
+        return None, None
+    pid = None
+    for level, kind, value in anc:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+            pid = struct.unpack("iII", value[:12])[0]
+    fields = dict(l.split("=", 1) for l in data.decode().split("\n") if "=" in l)
+    return fields, pid
+
+def ctl(line):
+    """one control command, no retry: the reply, or the error's text"""
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(5)
+    try:
+        s.connect(ctl_path)
+        s.sendall(line.encode() + b"\n")
+        s.shutdown(socket.SHUT_WR)
+        out = b""
+        while True:
+            b = s.recv(65536)
+            if not b: break
+            out += b
+        return out.decode()
+    except OSError as e:
+        return "error: %s" % e
+    finally:
+        s.close()
+
+def generation_of(status):
+    m = re.search(r"^generation: (\d+)$", status, re.M)
+    return int(m.group(1)) if m else None
+
+def reload_seen(name, want_gen, failed=False):
+    """RELOADING=1 (MONOTONIC_USEC near now), then READY=1 with STATUS=generation want_gen"""
+    first, pid1 = receive()
+    check("%s: RELOADING=1 first" % name, first is not None and first.get("RELOADING") == "1", first)
+    now = time.clock_gettime(time.CLOCK_MONOTONIC) * 1e6
+    usec = (first or {}).get("MONOTONIC_USEC", "")
+    check("%s: with MONOTONIC_USEC= of the monotonic clock" % name,
+          usec.isdigit() and abs(int(usec) - now) < 10e6, usec)
+    second, pid2 = receive()
+    check("%s: then READY=1" % name, second is not None and second.get("READY") == "1", second)
+    st = (second or {}).get("STATUS", "")
+    check("%s: STATUS= names generation %d" % (name, want_gen),
+          st.startswith("generation %d in force" % want_gen), st)
+    check("%s: STATUS= says whether the reload failed" % name,
+          ("the last reload failed" in st) == failed, st)
+    check("%s: sent by the daemon's pid (NotifyAccess=main)" % name, pid1 == proc.pid and pid2 == proc.pid,
+          "pids %s %s, daemon %d" % (pid1, pid2, proc.pid))
+
+try:
+    msg, pid = receive()
+    check("READY=1 is the first message", msg is not None and msg.get("READY") == "1", msg)
+    status = ctl("STATUS")   # at once, no retry
+    check("at READY=1 the control socket answers STATUS", status.startswith("OK "), status)
+    check("...with generation 1 in force", generation_of(status) == 1, status)
+    try:
+        socket.create_connection(("127.0.0.1", port), 2).close(); listening = True
+    except OSError:
+        listening = False
+    check("at READY=1 the milter port accepts", listening)
+    st = (msg or {}).get("STATUS", "")
+    check("STATUS= names generation 1 and the entries", st == "generation 1 in force: deny 0, allow 1, local 0 entries", st)
+    check("READY=1 is sent by the daemon's pid", pid == proc.pid, "pid %s, daemon %d" % (pid, proc.pid))
+
+    reply = ctl("RELOAD")
+    check("RELOAD over the control socket", reply.startswith("OK reloaded generation 2"), reply)
+    reload_seen("control-socket reload", 2)
+
+    os.kill(proc.pid, signal.SIGHUP)
+    reload_seen("SIGHUP reload", 3)
+
+    with open(allow, "a") as f:
+        f.write("10.1\n")
+    reply = ctl("RELOAD")
+    check("a refused list: RELOAD answers ERR", reply.startswith("ERR "), reply)
+    reload_seen("refused reload", 3, failed=True)
+
+    os.kill(proc.pid, signal.SIGTERM)
+    msg, pid = receive()
+    check("SIGTERM: STOPPING=1", msg is not None and msg.get("STOPPING") == "1", msg)
+    try:
+        rc = proc.wait(15)
+    except subprocess.TimeoutExpired:
+        rc = None
+    check("the daemon exits 0", rc == 0, rc)
+    msg, pid = receive(0.5)
+    check("nothing more after STOPPING=1", msg is None, msg)
+finally:
+    if proc.poll() is None:
+        proc.kill(); proc.wait()
+    log.close()
+    text = open(os.path.join(tmp, "daemon.log")).read()
+    check("no sanitizer report in the daemon's log",
+          not re.search(r"AddressSanitizer|LeakSanitizer|runtime error:", text), text[-2000:])
+    shutil.rmtree(tmp, ignore_errors=True)
+finish()
+PY
