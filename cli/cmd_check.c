@@ -141,19 +141,26 @@ static int check_batch(relayctl *rc, const rm_snapshot *s, const rm_query *base)
     setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
     while ((n = getline(&line, &cap, stdin)) != -1) {
         rm_perr err;
+        char   *addr, *hash;
 
+        /* As in a list file: "#" starts a comment, white space around is no part of it. */
+        if ((hash = strchr(line, '#')) != NULL) {
+            *hash = '\0';
+            n = hash - line;
+        }
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '
                          || line[n - 1] == '\t'))
             line[--n] = '\0';
-        if (n == 0)
+        addr = line + strspn(line, " \t");
+        if (*addr == '\0')
             continue;
-        if ((b.text[b.n] = strdup(line)) == NULL) {
+        if ((b.text[b.n] = strdup(addr)) == NULL) {
             fprintf(stderr, "%s: check: out of memory\n", rc->progname);
             free(line);
             return EXIT_TROUBLE;
         }
         b.err[b.n][0] = '\0';
-        if (rm_addr_from_str(line, &b.addr[b.n], &err) < 0) {
+        if (rm_addr_from_str(addr, &b.addr[b.n], &err) < 0) {
             snprintf(b.err[b.n], sizeof(b.err[b.n]), "%s", err.msg);
             status = EXIT_TROUBLE;
         }

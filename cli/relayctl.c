@@ -1,6 +1,7 @@
 /* relayctl - the companion CLI of relaymilter: manage the lists, talk to the daemon */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -27,6 +28,7 @@ static const char usage[] =
     "                     check the Postfix settings relaymilter depends on\n"
     "options:\n"
     "  -c CONFIG          configuration file (default " RM_DEFAULT_CONFIG ")\n"
+    "                     the environment's RELAYCTL_CONFIG names it too; -c wins\n"
     "  --json             machine-readable output\n"
     "  -V, --version      print the version\n"
     "  -h, --help         this text; COMMAND --help for one command\n";
@@ -49,7 +51,14 @@ static const struct {
 int     main(int argc, char **argv)
 {
     relayctl rc = {RM_DEFAULT_CONFIG, false, false, "relayctl"};
+    const char *env = getenv("RELAYCTL_CONFIG");
     int     i;
+
+    /* The environment names the configuration as -c would; -c wins. */
+    if (env != NULL && env[0] != '\0') {
+        rc.config_path = env;
+        rc.config_given = true;
+    }
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0) {
