@@ -7,14 +7,12 @@
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${top_builddir:-$srcdir}
-passed=0 failed=0
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1"; [ -n "${2:-}" ] && echo "#   $2"; failed=$((failed + 1)); }
+. "$srcdir/tests/system/lib.sh"
 
 comp=$srcdir/cli/completion/relayctl
 relayctl=$builddir/cli/relayctl
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/relayctl-comp.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/relayctl-comp.XXXXXX") || exit 2
+tmp=$TMP
 mkdir "$tmp/conf.d" "$tmp/exports"
 touch "$tmp/relaymilter.conf" "$tmp/allow.list" "$tmp/exports/ims.reg" "$tmp/exports/notes.txt"
 
@@ -23,7 +21,7 @@ if . "$comp" && fn=$(complete -p relayctl 2>/dev/null | sed -n 's/.*-F \([^ ]*\)
     ok "sourcing it registers a completion function for relayctl ($fn)"
 else
     not_ok "sourcing it registers a completion function for relayctl"
-    echo "$passed passed, $failed failed"; exit 1
+    finish
 fi
 
 # want "WORDS" "EXPECTED": complete the last of WORDS (after relayctl)
@@ -99,5 +97,4 @@ else
     echo "# bash-completion is not installed: its loader is not tried"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

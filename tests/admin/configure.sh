@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # configure.sh - configure ends with a summary of what it found and where
 # "make install" puts things; this build's summary (kept in config.log)
 # is held against what the Makefile itself installs to and what
@@ -6,9 +6,7 @@
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${top_builddir:-$srcdir}
-passed=0 failed=0
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1"; [ -n "${2:-}" ] && echo "#   $2"; failed=$((failed + 1)); }
+. "$srcdir/tests/system/lib.sh"
 
 log=$builddir/config.log
 summary=$(sed -n '/^relaymilter [^ ]*: configuration summary$/,/^$/p' "$log" 2>/dev/null)
@@ -39,5 +37,4 @@ for name in postfix miltertest; do
     *) if [ "$got" = "$want" ]; then ok "summary: $name $want"; else not_ok "summary: $name $want" "got: $got"; fi ;;
     esac
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
