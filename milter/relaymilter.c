@@ -575,8 +575,9 @@ int     main(int argc, char **argv)
     }
     open_fds(fds_before);
     if (smfi_opensocket(false) == MI_FAILURE) {
-        mlog_errx("cannot listen on milter_socket %s (in use, or not permitted?); not starting",
-                  cfg->milter_socket);
+        if (sockutil_why(cfg->milter_socket, err, sizeof(err)) < 0)
+            snprintf(err, sizeof(err), "libmilter's reason is in the mail log");
+        mlog_errx("cannot listen on milter_socket %s: %s; not starting", cfg->milter_socket, err);
         return 1;
     }
     remember_listener(fds_before);

@@ -1,4 +1,4 @@
-/* sockutil - unix-domain socket paths: never steal a live socket */
+/* sockutil - unix-domain socket paths: never steal a live socket; why a bind failed */
 
 #include "config.h"
 
@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -119,4 +120,51 @@ int     sockutil_same(const char *path, dev_t dev, ino_t ino)
     struct stat st;
 
     return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == dev && st.st_ino == ino;
+}
+
+/* sockutil_why - bind to an inet milter socket once more, for its error */
+
+int     sockutil_why(const char *conn, char *why, size_t whylen)
+{
+    char    port[16], host[256];
+    const char *at, *p;
+    struct addrinfo hints, *ai;
+    int     fd, one = 1, e;
+
+    if (strncmp(conn, "inet:", 5) == 0)
+        p = conn + 5;
+    else if (strncmp(conn, "inet6:", 6) == 0)
+        p = conn + 6;
+    else
+        return -1;
+    if ((at = strchr(p, '@')) == NULL || (size_t) (at - p) >= sizeof(port))
+        return -1;
+    snprintf(port, sizeof(port), "%.*s", (int) (at - p), p);
+    snprintf(host, sizeof(host), "%s", at + 1);
+    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+        memmove(host, host + 1, strlen(host));
+        host[strlen(host) - 1] = '\0';
+    }
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = p == conn + 6 ? AF_INET6 : AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    if ((e = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai)) != 0) {
+        snprintf(why, whylen, "%s port %s: %s", host, port, gai_strerror(e));
+        return 0;
+    }
+    e = 0;
+    if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+        e = errno;
+    } else {
+        (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1)
+            e = errno;
+        close(fd);
+    }
+    freeaddrinfo(ai);
+    if (e == 0)
+        return -1;
+    snprintf(why, whylen, "%s port %s: %s", host[0] ? host : "*", port, strerror(e));
+    return 0;
 }

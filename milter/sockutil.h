@@ -24,4 +24,14 @@ int     sockutil_listen(const char *path, uid_t uid, gid_t gid, char *err, size_
 /* sockutil_same - does path still name the socket we bound (dev, ino)? */
 int     sockutil_same(const char *path, dev_t dev, ino_t ino);
 
+/*
+ * sockutil_why - why libmilter could not listen on conn ("inet:PORT@HOST",
+ * "inet6:PORT@HOST"; libmilter only logs it to syslog): the bind is tried
+ * again, the way libmilter binds, and its error is written to why, e.g.
+ * "127.0.0.1 port 8891: Address already in use".  Returns 0 with why
+ * filled in, or -1 when the retry says nothing (a unix socket, or the
+ * bind works now).
+ */
+int     sockutil_why(const char *conn, char *why, size_t whylen);
+
 #endif
