@@ -2,7 +2,10 @@
 # quickstart.sh - build relaymilter and run it, or build it and run every test.
 #
 #   ./quickstart.sh        install what is missing, build, run relaymilter in
-#                          the foreground with the sample configuration in etc/
+#                          the foreground with the sample configuration in etc/,
+#                          and print the main.cf lines for the socket it listens
+#                          on; RELAYMILTER_SOCKET=inet:PORT@HOST (or inet6:,
+#                          unix:PATH) chooses that socket
 #   ./quickstart.sh test   install what is missing (Postfix, swaks, valgrind,
 #                          clang's tools, cppcheck too), unpack a private
 #                          Sendmail (tests/sendmail/fetch.sh), then:
@@ -214,21 +217,45 @@ run)
     install $build_pkgs
     build "$builddir"
     conf="$top/etc/relaymilter.conf"
+    sock=${RELAYMILTER_SOCKET:-}
+    case $sock in
+    ''|inet:[0-9]*@?*|inet6:[0-9]*@?*|unix:/?*|local:/?*) ;;
+    *) die "RELAYMILTER_SOCKET=$sock: want inet:PORT@HOST, inet6:PORT@HOST or unix:/PATH" ;;
+    esac
     if [ -x milter/relaymilter ]; then
-        if [ "$(id -u)" -eq 0 ]; then
+        chmod go-w "$top"/etc/*.list "$top"/etc/relaymilter.conf 2>/dev/null || true
+        if [ "$(id -u)" -eq 0 ] && [ -z "$sock" ]; then
             mkdir -p /run/relaymilter
         else
-            # Not root: a private control socket beside the build.
+            # Not root, or a socket of one's own: a private copy of the
+            # sample beside the build, with its own control socket.
             mkdir -p quickstart.d
             cp "$top"/etc/*.list quickstart.d/
-            sed "s|^control_socket = .*|control_socket = $PWD/quickstart.d/control.sock|" \
-                "$conf" > quickstart.d/relaymilter.conf
+            { grep -v -E '^(control_socket|milter_socket)[[:space:]]*=' "$conf"
+              echo "control_socket = $PWD/quickstart.d/control.sock"
+              if [ -n "$sock" ]; then echo "milter_socket = $sock"; else grep -E '^milter_socket[[:space:]]*=' "$conf"; fi
+            } > quickstart.d/relaymilter.conf
+            chmod 644 quickstart.d/relaymilter.conf quickstart.d/*.list
             conf=$PWD/quickstart.d/relaymilter.conf
         fi
-        chmod go-w "$top"/etc/*.list "$top"/etc/relaymilter.conf 2>/dev/null || true
-        say "attach Postfix by adding these two lines to /etc/postfix/main.cf, then 'postfix reload':"
+        # The socket as the daemon reads the configuration (-n), in
+        # Postfix's spelling: inet:HOST:PORT, inet:[HOST]:PORT, unix:PATH.
+        if ! checked=$(milter/relaymilter -n -c "$conf" 2>&1); then
+            printf '%s\n' "$checked" >&2
+            die "relaymilter refuses $conf"
+        fi
+        msock=$(printf '%s\n' "$checked" | sed -n 's/^milter_socket: //p')
+        port=${msock%%@*} host=${msock#*@}
+        port=${port#*:} host=${host#[} host=${host%]}
+        case $msock in
+        inet:*@*)  pf="inet:$host:$port" ;;
+        inet6:*@*) pf="inet:[$host]:$port" ;;
+        *)         pf="unix:${msock#*:}" ;;
+        esac
+        say "relaymilter will listen on $msock; attach Postfix by adding these two lines"
+        say "to /etc/postfix/main.cf, then 'postfix reload':"
         echo
-        echo "    smtpd_milters = inet:127.0.0.1:8891"
+        echo "    smtpd_milters = $pf"
         echo "    milter_default_action = tempfail"
         echo
         say "relaymilter -f -c $conf (Ctrl-C stops it)"
