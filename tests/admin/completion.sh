@@ -74,7 +74,7 @@ else
 fi
 if [ "$dir" = "$expect" ]; then ok "configure: bashcompletiondir is $expect"; else not_ok "configure: bashcompletiondir is $expect" "got: $dir"; fi
 root=$tmp/root
-make -s -C "$builddir" install-dist_bashcompletionDATA DESTDIR="$root" >"$tmp/install.log" 2>&1
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$builddir" install-dist_bashcompletionDATA DESTDIR="$root" >"$tmp/install.log" 2>&1
 case $dir in '${datadir}'*) dir=$(sed -n 's/^datadir = //p' "$mk")${dir#'${datadir}'} ;; esac
 dir=${dir//'${datarootdir}'/$(sed -n 's/^datarootdir = //p' "$mk")}
 dir=${dir//'${prefix}'/$prefix}

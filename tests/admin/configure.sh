@@ -14,7 +14,7 @@ if [ -n "$summary" ]; then ok "config.log holds configure's summary"; else not_o
 # row NAME: the value of the summary's row NAME
 row() { printf '%s\n' "$summary" | sed -n "s/^    $1  *//p" | head -n 1; }
 # made VAR: the Makefile's VAR as make expands it
-made() { printf 'rm-show:\n\t@echo $(%s)\n' "$1" | make -s --no-print-directory -C "$builddir" -f Makefile -f - rm-show; }
+made() { printf 'rm-show:\n\t@echo $(%s)\n' "$1" | env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$builddir" -f Makefile -f - rm-show; }
 
 for pair in "programs:sbindir" "manuals:mandir" "systemd unit:systemdsystemunitdir" \
             "bash completion:bashcompletiondir" "configuration:relaymilterconfdir"; do

@@ -22,7 +22,8 @@ ctl() { "$relayctl" -c "$qconf" status; }
 # start NAME SOCKET: run quickstart.sh with RELAYMILTER_SOCKET=SOCKET in the
 # background ($qpid: it execs the daemon), its output in $TMP/NAME.out
 start() {
-    RELAYMILTER_SOCKET=$2 BUILDDIR=$builddir "$srcdir/quickstart.sh" >"$TMP/$1.out" 2>&1 </dev/null &
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL RELAYMILTER_SOCKET="$2" BUILDDIR="$builddir" \
+        "$srcdir/quickstart.sh" >"$TMP/$1.out" 2>&1 </dev/null &
     qpid=$!
     PIDS="$PIDS $qpid"
 }
@@ -87,7 +88,8 @@ fi
 stop "$qpid"
 
 # 4. a value that is no socket: refused, by name
-RELAYMILTER_SOCKET=8891 BUILDDIR=$builddir "$srcdir/quickstart.sh" >"$TMP/bad.out" 2>&1 </dev/null
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL RELAYMILTER_SOCKET=8891 BUILDDIR="$builddir" \
+    "$srcdir/quickstart.sh" >"$TMP/bad.out" 2>&1 </dev/null
 rc=$?
 check "RELAYMILTER_SOCKET=8891 is refused (exit $rc)" test "$rc" -ne 0
 expect "...naming RELAYMILTER_SOCKET and the forms it takes" "RELAYMILTER_SOCKET=8891: want inet:PORT@HOST" "$(cat "$TMP/bad.out")"
