@@ -219,6 +219,7 @@ run)
     conf="$top/etc/relaymilter.conf"
     sock=${RELAYMILTER_SOCKET:-}
     case $sock in
+    *[[:space:]]*) die "RELAYMILTER_SOCKET holds white space: want inet:PORT@HOST, inet6:PORT@HOST or unix:/PATH" ;;
     ''|inet:[0-9]*@?*|inet6:[0-9]*@?*|unix:/?*|local:/?*) ;;
     *) die "RELAYMILTER_SOCKET=$sock: want inet:PORT@HOST, inet6:PORT@HOST or unix:/PATH" ;;
     esac

@@ -93,4 +93,10 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL RELAYMILTER_SOCKET=8891 BUILDDIR="$build
 rc=$?
 check "RELAYMILTER_SOCKET=8891 is refused (exit $rc)" test "$rc" -ne 0
 expect "...naming RELAYMILTER_SOCKET and the forms it takes" "RELAYMILTER_SOCKET=8891: want inet:PORT@HOST" "$(cat "$TMP/bad.out")"
+# 5. one that would smuggle a second configuration line in
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL RELAYMILTER_SOCKET="inet:1@127.0.0.1
+user = root" BUILDDIR="$builddir" "$srcdir/quickstart.sh" >"$TMP/nl.out" 2>&1 </dev/null
+rc=$?
+check "a RELAYMILTER_SOCKET with a newline is refused (exit $rc)" test "$rc" -ne 0
+expect "...saying why" "RELAYMILTER_SOCKET holds white space" "$(cat "$TMP/nl.out")"
 finish
