@@ -1,5 +1,7 @@
 /* rm_verdict - one recipient's verdict: local, allow, deny or no decision */
 
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -184,4 +186,53 @@ size_t  rm_verdict_relay_reason(const rm_verdict *v, const rm_verdict_in *in,
     else
         n = snprintf(buf, len, "%s%s", route, why);
     return n < 0 ? 0 : (size_t) n;
+}
+
+/* sa_port - the port of an AF_INET or AF_INET6 address */
+
+static unsigned sa_port(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return ntohs(((const struct sockaddr_in *) (const void *) sa)->sin_port);
+    return ntohs(((const struct sockaddr_in6 *) (const void *) sa)->sin6_port);
+}
+
+/* is_loopback_host - 127.0.0.1 or ::1, the addresses cleanup fabricates */
+
+static bool is_loopback_host(const rm_addr *a)
+{
+    return (a->family == RM_AF_INET && a->v == 0x7f000001u)
+        || (a->family == RM_AF_INET6 && a->v == 1);
+}
+
+/* rm_verdict_client - the client's state, from the MTA's connect step */
+
+enum rm_addr_state rm_verdict_client(const struct sockaddr *sa, const char *hostname,
+                                     rm_addr *a, enum rm_conn_kind *kind)
+{
+    enum rm_conn_kind k;
+    enum rm_addr_state st;
+
+    memset(a, 0, sizeof(*a));
+    if (sa == NULL || sa->sa_family == AF_UNIX) {
+        k = RM_CONN_LOCAL_SMTP;
+        st = RM_ADDR_MISSING;
+    } else if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) {
+        k = RM_CONN_OTHER;
+        st = RM_ADDR_BAD;
+    } else {
+        rm_addr_from_sockaddr(sa, a);   /* folds ::ffff:a.b.c.d */
+        if (sa_port(sa) == 0 && is_loopback_host(a) && hostname != NULL
+            && strcmp(hostname, "localhost") == 0) {
+            memset(a, 0, sizeof(*a));
+            k = RM_CONN_NON_SMTP;
+            st = RM_ADDR_MISSING;
+        } else {
+            k = RM_CONN_SMTP;
+            st = RM_ADDR_KNOWN;
+        }
+    }
+    if (kind)
+        *kind = k;
+    return st;
 }

@@ -20,6 +20,7 @@
 #include "rm_rcpt.h"
 
 struct rm_snapshot;
+struct sockaddr;
 
 /* What is known of an address the MTA passed. */
 enum rm_addr_state {
@@ -101,6 +102,31 @@ const char *rm_verdict_nodec_name(enum rm_verdict_nodec n);
  * as relay (local, or no recipient given). */
 size_t  rm_verdict_relay_reason(const rm_verdict *v, const rm_verdict_in *in,
                                 char *buf, size_t len);
+
+/* How the MTA presented the client at connect (rm_verdict_client). */
+enum rm_conn_kind {
+    RM_CONN_SMTP = 0,                   /* an SMTP client with an address */
+    RM_CONN_LOCAL_SMTP,                 /* SMTP without a network peer: stdin,
+                                         * a unix socket (sendmail -bs) */
+    RM_CONN_NON_SMTP,                   /* no SMTP at all: Postfix's cleanup
+                                         * running non_smtpd_milters (pickup) */
+    RM_CONN_OTHER                       /* an address of an unknown family */
+};
+
+/*
+ * rm_verdict_client - what the MTA's connect step says about the client:
+ * sa is the peer address it passed (NULL when it passed none), hostname
+ * the name it gave with it.  A local submission is one without a peer
+ * address, or Postfix's cleanup, which presents every non-SMTP message
+ * as hostname "localhost", address 127.0.0.1 (or ::1) and port 0.  A TCP
+ * peer can not have port 0, and an SMTP client chooses neither its
+ * address's port nor the hostname (the MTA's reverse lookup), so no
+ * client can pose as one; HELO is not looked at.  Fills *a (KNOWN) and
+ * returns the client's state for rm_verdict_in: MISSING for a local
+ * submission.  *kind (may be NULL) says which case it was.
+ */
+enum rm_addr_state rm_verdict_client(const struct sockaddr *sa, const char *hostname,
+                                     rm_addr *a, enum rm_conn_kind *kind);
 
 /* rm_addr_state_name - known, missing, bad, wildcard */
 const char *rm_addr_state_name(enum rm_addr_state s);

@@ -2,6 +2,11 @@
 
 #include "unit_util.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include "rm_snapshot.h"
 #include "rm_verdict.h"
 
@@ -209,6 +214,74 @@ START_TEST(test_no_policy)
 }
 END_TEST
 
+/*
+ * test_client - the connect step's client: no address and Postfix's
+ * cleanup (localhost, 127.0.0.1 or ::1, port 0) are local submissions;
+ * anything a client could present (another name, another address, a port)
+ * is an SMTP client with its address.
+ */
+START_TEST(test_client)
+{
+    static const struct {
+        const char *host;
+        const char *ip;                 /* NULL: no address; "unix": AF_UNIX */
+        unsigned port;
+        const char *want;               /* state name */
+        enum rm_conn_kind kind;
+    } rows[] = {
+        {"localhost", NULL, 0, "missing", RM_CONN_LOCAL_SMTP},
+        {"localhost", "unix", 0, "missing", RM_CONN_LOCAL_SMTP},
+        {"localhost", "127.0.0.1", 0, "missing", RM_CONN_NON_SMTP},
+        {"localhost", "::1", 0, "missing", RM_CONN_NON_SMTP},
+        {"localhost", "::ffff:127.0.0.1", 0, "missing", RM_CONN_NON_SMTP},
+        {"localhost", "127.0.0.1", 52344, "known", RM_CONN_SMTP},
+        {"localhost", "::1", 1, "known", RM_CONN_SMTP},
+        {"[127.0.0.1]", "127.0.0.1", 0, "known", RM_CONN_SMTP},
+        {"LOCALHOST", "127.0.0.1", 0, "known", RM_CONN_SMTP},
+        {"localhost.", "127.0.0.1", 0, "known", RM_CONN_SMTP},
+        {NULL, "127.0.0.1", 0, "known", RM_CONN_SMTP},
+        {"localhost", "127.0.0.2", 0, "known", RM_CONN_SMTP},
+        {"localhost", "192.0.2.7", 0, "known", RM_CONN_SMTP},
+        {"client.example", "192.0.2.7", 25000, "known", RM_CONN_SMTP},
+    };
+
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct sockaddr_storage ss;
+        struct sockaddr_in *sin = (struct sockaddr_in *) &ss;
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &ss;
+        struct sockaddr_un *sun = (struct sockaddr_un *) &ss;
+        const struct sockaddr *sa = (const struct sockaddr *) &ss;
+        enum rm_conn_kind kind;
+        enum rm_addr_state st;
+        rm_addr a;
+        char    buf[RM_ADDR_STRLEN];
+
+        memset(&ss, 0, sizeof(ss));
+        if (rows[i].ip == NULL) {
+            sa = NULL;
+        } else if (strcmp(rows[i].ip, "unix") == 0) {
+            sun->sun_family = AF_UNIX;
+        } else if (inet_pton(AF_INET, rows[i].ip, &sin->sin_addr) == 1) {
+            sin->sin_family = AF_INET;
+            sin->sin_port = htons((uint16_t) rows[i].port);
+        } else {
+            ck_assert(inet_pton(AF_INET6, rows[i].ip, &sin6->sin6_addr) == 1);
+            sin6->sin6_family = AF_INET6;
+            sin6->sin6_port = htons((uint16_t) rows[i].port);
+        }
+        st = rm_verdict_client(sa, rows[i].host, &a, &kind);
+        ck_assert_msg(strcmp(rm_addr_state_name(st), rows[i].want) == 0 && kind == rows[i].kind,
+                      "row %zu (%s, %s, port %u): want %s/%d, got %s/%d", i,
+                      rows[i].host ? rows[i].host : "(null)", rows[i].ip ? rows[i].ip : "(none)",
+                      rows[i].port, rows[i].want, rows[i].kind, rm_addr_state_name(st), kind);
+        if (st == RM_ADDR_KNOWN)
+            ck_assert_str_eq(u_fmt(&a, buf), rows[i].ip);
+        else
+            ck_assert_int_eq(a.family, RM_AF_NONE);
+    }
+}
+END_TEST
+
 static Suite *verdict_suite(void)
 {
     Suite  *s = suite_create("verdict");
@@ -218,6 +291,7 @@ static Suite *verdict_suite(void)
     tcase_add_test(tc, test_mailer);
     tcase_add_test(tc, test_flags);
     tcase_add_test(tc, test_no_policy);
+    tcase_add_test(tc, test_client);
     suite_add_tcase(s, tc);
     return s;
 }
