@@ -1,0 +1,249 @@
+/* check_logfmt - rm_logfmt: the decision line, its quoting and its reader */
+
+#include "unit_util.h"
+
+#include "rm_logfmt.h"
+#include "rm_snapshot.h"
+#include "rm_verdict.h"
+
+#define NKEYS 14
+
+/* A parsed line: the keys in order and their values. */
+typedef struct parsed {
+    size_t  n;
+    char    key[NKEYS + 2][32];
+    char    val[NKEYS + 2][1024];
+} parsed;
+
+/* parse - the whole line, or fail the test */
+
+static void parse(const char *line, parsed *p)
+{
+    const char *s = line;
+    int     r;
+
+    p->n = 0;
+    while ((r = rm_logfmt_next(&s, p->key[p->n], sizeof(p->key[0]), p->val[p->n],
+                               sizeof(p->val[0]))) == 1) {
+        ck_assert_msg(p->n + 1 < NKEYS + 2, "too many pairs in %s", line);
+        p->n++;
+    }
+    ck_assert_msg(r == 0, "pair %zu does not parse at \"%s\" in: %s", p->n, s, line);
+}
+
+/* value - the value of key in p, or NULL */
+
+static const char *value(const parsed *p, const char *key)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->key[i], key) == 0)
+            return p->val[i];
+    return NULL;
+}
+
+static void assert_printable(const char *line)
+{
+    for (const unsigned char *c = (const unsigned char *) line; *c; c++)
+        ck_assert_msg(*c >= 0x20 && *c < 0x7f, "byte 0x%02x in: %s", *c, line);
+}
+
+/* A verdict from a real snapshot: deny list line 2. */
+START_TEST(test_deny_line)
+{
+    char    dir[256], conf[512], path[512], line[RM_LOGFMT_LINE_MAX], want[600], got[2048];
+    rm_snapshot *s = NULL;
+    rm_verdict_in in;
+    rm_verdict v;
+    rm_diag d;
+    parsed  p;
+    rm_logfmt_facts f = {.action = "reject", .queue_id = "4B1C2A7F01", .client = "192.0.2.66",
+        .helo = "client.example", .sender = "<a@example.org>", .sasl_user = "",
+        .server = "192.0.2.1", .rcpt = "<u%example.net@example.com>"};
+
+    u_tmpdir(dir, sizeof(dir));
+    u_write_str(u_path(conf, sizeof(conf), dir, "relaymilter.conf"),
+                "relay_flags = deny, allow\nlocal_domains = example.com\n");
+    u_write_str(u_path(path, sizeof(path), dir, "deny.list"), "# deny\n192.0.2.66\n");
+    u_write_str(u_path(path, sizeof(path), dir, "allow.list"), "192.0.2.0/24\n");
+    u_write_str(u_path(path, sizeof(path), dir, "local-ip.list"), "\n");
+    rm_diag_init(&d);
+    ck_assert_msg(rm_snapshot_build(conf, NULL, 1, &s, &d) == 0, "build: %s",
+                  u_diag_dump(&d, got, sizeof(got)));
+    rm_verdict_in_init(&in);
+    in.rcpt = "<u%example.net@example.com>";
+    in.rcpt_len = strlen(in.rcpt);
+    in.client = u_pton("192.0.2.66");
+    in.client_state = RM_ADDR_KNOWN;
+    rm_verdict_decide(s, &in, &v);
+    ck_assert_int_eq(v.kind, RM_VERDICT_DENY);
+    rm_logfmt_decision(line, sizeof(line), &f, s, &in, &v);
+    assert_printable(line);
+    parse(line, &p);
+    ck_assert_uint_eq(p.n, NKEYS);
+    for (size_t i = 0; i < NKEYS; i++)
+        ck_assert_str_eq(p.key[i], rm_logfmt_key(i));
+    ck_assert_ptr_null(rm_logfmt_key(NKEYS));
+    ck_assert_str_eq(value(&p, "verdict"), "deny");
+    ck_assert_str_eq(value(&p, "action"), "reject");
+    ck_assert_str_eq(value(&p, "queue_id"), "4B1C2A7F01");
+    ck_assert_str_eq(value(&p, "client"), "192.0.2.66");
+    ck_assert_str_eq(value(&p, "helo"), "client.example");
+    ck_assert_str_eq(value(&p, "sender"), "<a@example.org>");
+    ck_assert_str_eq(value(&p, "sasl_user"), "");
+    ck_assert_str_eq(value(&p, "server"), "192.0.2.1");
+    ck_assert_str_eq(value(&p, "rcpt"), "<u%example.net@example.com>");
+    ck_assert_str_eq(value(&p, "rule"), "deny-list");
+    snprintf(want, sizeof(want), "%s/deny.list:2", dir);
+    ck_assert_str_eq(value(&p, "list"), want);
+    ck_assert_str_eq(value(&p, "entry"), "192.0.2.66");
+    ck_assert_str_eq(value(&p, "relay_reason"), "percent-hack");
+    ck_assert_str_eq(value(&p, "reason"), "");
+    ck_assert_msg(strstr(line, " sasl_user=\"\" ") != NULL, "empty is \"\": %s", line);
+
+    /* No verdict at all: no-decision, with the caller's reason. */
+    f.reason = "no-connection-state";
+    rm_logfmt_decision(line, sizeof(line), &f, NULL, NULL, NULL);
+    parse(line, &p);
+    ck_assert_str_eq(value(&p, "verdict"), "no-decision");
+    ck_assert_str_eq(value(&p, "reason"), "no-connection-state");
+    ck_assert_str_eq(value(&p, "rule"), "");
+    rm_snapshot_unref(s);
+    u_rmtree(dir);
+}
+END_TEST
+
+/* Values that must be quoted come back byte for byte; nothing raw leaks. */
+START_TEST(test_quoting)
+{
+    static const char *const odd[] = {
+        "", " ", "a b", "\"", "\\", "a\"b\\c", "x=y", "\x1b[2J", "line\nforged=yes",
+        "\r", "\x7f", "\xef\xbc\x91", "\xff", "tab\there", "<\"odd sender\"@example.org>",
+    };
+    char    line[RM_LOGFMT_LINE_MAX];
+    parsed  p;
+
+    for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+        rm_logfmt_facts f = {.action = "reject", .helo = odd[i], .sender = odd[i],
+            .rcpt = odd[i], .reason = "r"};
+
+        rm_logfmt_decision(line, sizeof(line), &f, NULL, NULL, NULL);
+        assert_printable(line);
+        parse(line, &p);
+        ck_assert_uint_eq(p.n, NKEYS);
+        ck_assert_str_eq(value(&p, "helo"), odd[i]);
+        ck_assert_str_eq(value(&p, "sender"), odd[i]);
+        ck_assert_str_eq(value(&p, "rcpt"), odd[i]);
+        ck_assert_str_eq(value(&p, "reason"), "r");
+    }
+    /* The escapes as documented. */
+    {
+        rm_logfmt_facts f = {.helo = "a \"b\"\\\x1b"};
+
+        rm_logfmt_decision(line, sizeof(line), &f, NULL, NULL, NULL);
+        ck_assert_msg(strstr(line, " helo=\"a \\\"b\\\"\\\\\\x1b\" ") != NULL, "%s", line);
+    }
+}
+END_TEST
+
+/* Random bytes, random lengths: every line parses back to its values. */
+START_TEST(test_random)
+{
+    u_rng   r = {u_seed("logfmt")};
+    char    line[RM_LOGFMT_LINE_MAX], v[3][120];      /* 3 x 4 x 120 fits a line */
+    parsed  p;
+
+    for (int round = 0; round < 2000; round++) {
+        for (int k = 0; k < 3; k++) {
+            size_t  n = (size_t) u_below(&r, sizeof(v[k]));
+
+            for (size_t i = 0; i < n; i++)
+                v[k][i] = (char) (1 + u_below(&r, 255));
+            v[k][n] = '\0';
+        }
+        rm_logfmt_facts f = {.client = v[0], .helo = v[1], .rcpt = v[2]};
+
+        rm_logfmt_decision(line, sizeof(line), &f, NULL, NULL, NULL);
+        parse(line, &p);
+        /* One assertion per round: Check's are slow by the thousand. */
+        bool    same = p.n == NKEYS && strcmp(value(&p, "client"), v[0]) == 0
+            && strcmp(value(&p, "helo"), v[1]) == 0 && strcmp(value(&p, "rcpt"), v[2]) == 0;
+
+        for (const unsigned char *c = (const unsigned char *) line; *c; c++)
+            same = same && *c >= 0x20 && *c < 0x7f;
+        if (!same)
+            ck_abort_msg("round %d does not read back: %s", round, line);
+    }
+}
+END_TEST
+
+/* A buffer too small: whole pairs only, then truncated=yes; still parses. */
+START_TEST(test_truncated)
+{
+    char    line[80], big[RM_LOGFMT_LINE_MAX], helo[1500];
+    parsed  p;
+    size_t  n;
+
+    memset(helo, '\x01', sizeof(helo) - 1);
+    helo[sizeof(helo) - 1] = '\0';
+    rm_logfmt_facts f = {.action = "reject", .client = "192.0.2.9", .helo = helo, .rcpt = "<x@y>"};
+
+    n = rm_logfmt_decision(line, sizeof(line), &f, NULL, NULL, NULL);
+    ck_assert_uint_eq(n, strlen(line));
+    ck_assert_msg(n >= 14 && strcmp(line + n - 14, " truncated=yes") == 0, "%s", line);
+    parse(line, &p);
+    ck_assert_str_eq(value(&p, "client"), "192.0.2.9");
+    ck_assert_ptr_null(value(&p, "helo"));
+    ck_assert_str_eq(value(&p, "truncated"), "yes");
+    /* 1500 bytes that each take four: over the line limit, cut, parses. */
+    rm_logfmt_decision(big, sizeof(big), &f, NULL, NULL, NULL);
+    ck_assert_uint_lt(strlen(big), sizeof(big));
+    parse(big, &p);
+    ck_assert_str_eq(value(&p, "truncated"), "yes");
+    ck_assert_uint_eq(rm_logfmt_decision(line, 4, &f, NULL, NULL, NULL), 0);
+    ck_assert_str_eq(line, "");
+}
+END_TEST
+
+/* The reader refuses what the writer never writes. */
+START_TEST(test_malformed)
+{
+    static const char *const bad[] = {
+        "k=\"open", "k=a\"b", "=x", "K=x", "k=", "k=\"\\q\"", "k=\"\\x1\"", "k=\"\\x1B\"", "k=\"a\"b",
+        "k=\x1b", "k", "k=\"\\",
+    };
+    char    key[32], val[64];
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *s = bad[i];
+
+        ck_assert_msg(rm_logfmt_next(&s, key, sizeof(key), val, sizeof(val)) == -1, "accepted: %s", bad[i]);
+        ck_assert_ptr_eq(s, bad[i]);
+    }
+    {
+        const char *s = "k=\"0123456789\"";
+
+        ck_assert_int_eq(rm_logfmt_next(&s, key, sizeof(key), val, 5), -1);
+        s = "  ";
+        ck_assert_int_eq(rm_logfmt_next(&s, key, sizeof(key), val, sizeof(val)), 0);
+    }
+}
+END_TEST
+
+static Suite *logfmt_suite(void)
+{
+    Suite  *s = suite_create("logfmt");
+    TCase  *tc = tcase_create("logfmt");
+
+    tcase_add_test(tc, test_deny_line);
+    tcase_add_test(tc, test_quoting);
+    tcase_add_test(tc, test_random);
+    tcase_add_test(tc, test_truncated);
+    tcase_add_test(tc, test_malformed);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int     main(void)
+{
+    return u_run(logfmt_suite());
+}
