@@ -20,7 +20,7 @@ enum key {
     K_MILTER_SOCKET, K_CONTROL_SOCKET, K_RELAY_FLAGS, K_ALLOW_LIST, K_DENY_LIST,
     K_LOCAL_IP_LIST, K_LOCAL_DOMAINS, K_RELAY_DETECT, K_LOCAL_MAILERS,
     K_LOCAL_SUBMISSION, K_MODE, K_ON_ERROR, K_REJECT_REPLY, K_MAX_ENTRIES,
-    K_MAX_LIST_BYTES, K_USER, K_PID_FILE, K__COUNT
+    K_MAX_LIST_BYTES, K_USER, K_PID_FILE, K_LOG_ALLOWED, K__COUNT
 };
 
 /* One row per setting: name and default, as the manual shows them. */
@@ -45,6 +45,7 @@ static const struct {
     [K_MAX_LIST_BYTES] = {"max_list_bytes", "1073741824"},
     [K_USER] = {"user", ""},
     [K_PID_FILE] = {"pid_file", ""},
+    [K_LOG_ALLOWED] = {"log_allowed", "no"},
 };
 
 size_t  rm_config_key_count(void)
@@ -231,6 +232,14 @@ static const char *set_value(rm_config *c, enum key k, const char *v, char *why,
             return NULL;
         }
         return set_path(c->pid_file, c->dir, v) < 0 ? "path too long" : NULL;
+    case K_LOG_ALLOWED:
+        if (strcasecmp(v, "yes") == 0)
+            c->log_allowed = true;
+        else if (strcasecmp(v, "no") == 0)
+            c->log_allowed = false;
+        else
+            return "expected yes or no";
+        return NULL;
     default:
         return "internal error: unknown key";
     }

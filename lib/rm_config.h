@@ -46,6 +46,7 @@ typedef struct rm_config {
     uint64_t max_list_bytes;
     char    user[256];
     char    pid_file[RM_PATH_LEN];
+    bool    log_allowed;                /* log allowed relay recipients too */
     unsigned set_line[32];
 } rm_config;
 

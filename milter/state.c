@@ -133,6 +133,20 @@ static void warn_emptied(const rm_snapshot *was, const rm_snapshot *now)
                        (unsigned long) before[k], what[k]);
 }
 
+/* mode_flags - "mode enforce, relay_flags allow, auth" for reload lines */
+
+static const char *mode_flags(const rm_snapshot *s, char *buf, size_t len)
+{
+    char    flags[64];
+
+    if (s == NULL)
+        return snprintf(buf, len, "no policy"), buf;
+    rm_flags_format(s->cfg->relay_flags, flags, sizeof(flags));
+    snprintf(buf, len, "mode %s, relay_flags %s", s->cfg->mode == RM_MODE_REPORT ? "report" : "enforce",
+             flags);
+    return buf;
+}
+
 /* state_reload - all or nothing */
 
 int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
@@ -140,7 +154,7 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
 {
     rm_snapshot *cur, *next;
     uint64_t gen;
-    char    first[sizeof(st.last_error)];
+    char    first[sizeof(st.last_error)], mf[128];
     int     rc;
 
     rm_diag_init(d);
@@ -162,8 +176,9 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
         state_entries(next, entries);
         atomic_fetch_add(&st.reloads_ok, 1);
         atomic_store(&st.last, LAST_OK);
-        mlog_info("reloaded generation %llu (%s): deny %lu, allow %lu, local %lu entries",
-                  (unsigned long long) *generation, origin, (unsigned long) entries[RM_LIST_DENY],
+        mlog_info("reloaded generation %llu (%s): %s; deny %lu, allow %lu, local %lu entries",
+                  (unsigned long long) *generation, origin, mode_flags(next, mf, sizeof(mf)),
+                  (unsigned long) entries[RM_LIST_DENY],
                   (unsigned long) entries[RM_LIST_ALLOW], (unsigned long) entries[RM_LIST_LOCAL]);
         rc = 0;
     } else {
@@ -180,8 +195,8 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
         state_entries(cur, entries);
         atomic_fetch_add(&st.reloads_failed, 1);
         atomic_store(&st.last, LAST_FAILED);
-        mlog_errx("reload failed (%s); previous lists remain in force (generation %llu): %s%s",
-                  origin, (unsigned long long) gen, first,
+        mlog_errx("reload failed (%s); previous lists remain in force (generation %llu, %s): %s%s",
+                  origin, (unsigned long long) gen, mode_flags(cur, mf, sizeof(mf)), first,
                   d->errors > 1 ? " (and more errors; relaymilter -n lists them all)" : "");
         rc = -1;
     }

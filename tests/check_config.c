@@ -64,6 +64,8 @@ static const char *render(const rm_config *c, const char *key, char *buf, size_t
         snprintf(buf, len, "%s", c->user);
     else if (strcmp(key, "pid_file") == 0)
         snprintf(buf, len, "%s", c->pid_file);
+    else if (strcmp(key, "log_allowed") == 0)
+        snprintf(buf, len, "%s", c->log_allowed ? "yes" : "no");
     else
         return NULL;
     return buf;
@@ -93,6 +95,7 @@ static const struct {
     {"max_list_bytes", "1073741824", "1073741824"},     /* RM_DEFAULT_MAX_BYTES, not in DESIGN */
     {"user", "", ""},
     {"pid_file", "", ""},
+    {"log_allowed", "no", "no"},
 };
 
 static int key_index(const char *name)
@@ -196,6 +199,8 @@ static const struct {
     {"local_mailers", "local virtual", "local virtual"},
     {"local_submission", "policy", "policy"},
     {"local_submission", "allow", "allow"},
+    {"log_allowed", "yes", "yes"},
+    {"log_allowed", "No", "no"},
     {"mode", "report", "report"},
     {"mode", "ENFORCE", "enforce"},
     {"on_error", "accept", "accept"},
@@ -264,6 +269,7 @@ static const struct {
     {"relay_detect", "both", "expected domains or mailer"},
     {"relay_detect", "", "expected domains or mailer"},
     {"local_submission", "yes", "expected allow or policy"},
+    {"log_allowed", "1", "expected yes or no"},
     {"mode", "off", "expected enforce or report"},
     {"on_error", "ignore", "expected tempfail, accept or reject"},
     {"reject_reply", "450 4.7.1 Try later", "expected a 5xx reply with an enhanced status code, like \"550 5.7.1 Relay access denied\""},

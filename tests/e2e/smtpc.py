@@ -28,6 +28,7 @@ def main():
     ap.add_argument("--dst", default="127.0.0.1")
     ap.add_argument("--src", default="127.0.0.1")
     ap.add_argument("--from", dest="sender", default="sender@local.test")
+    ap.add_argument("--helo", default="client.example", help="the EHLO name")
     ap.add_argument("--auth", nargs=2, metavar=("USER", "PASS"))
     ap.add_argument("--auth-mech", default="PLAIN", choices=["PLAIN", "LOGIN"])
     ap.add_argument("--data", action="store_true", help="send a message after the recipients")
@@ -70,7 +71,7 @@ def main():
     show("CONNECT", code, text)
     if code[0] != "2":
         return 1
-    code, text = cmd("EHLO client.example")
+    code, text = cmd("EHLO " + a.helo)
     show("EHLO", code, text.split(" | ")[0])
     if code[0] != "2":
         return 1

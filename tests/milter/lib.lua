@@ -49,18 +49,27 @@ local function macros(conn, stage, list)
     end
 end
 
--- connect IP [CONNECT-MACROS]: a negotiated connection, connect stage done.
--- IP "unspec" is a connection without an address (local submission).
-function connect(ip, list)
+-- connect IP [CONNECT-MACROS [HOSTNAME]]: a negotiated connection, connect
+-- and HELO done.  IP "unspec" is a connection without an address (local
+-- submission).  miltertest passes port 0, as Postfix's cleanup does for
+-- non-SMTP mail: HOSTNAME "localhost" with 127.0.0.1 is such a message.
+function connect(ip, list, hostname)
     local conn = mt.connect(sock, 50, 0.1)
     if conn == nil then error("cannot connect to " .. sock) end
     local e = mt.negotiate(conn, nil, nil, nil)
     if e ~= nil then error("mt.negotiate: " .. e) end
     macros(conn, SMFIC_CONNECT, list)
-    e = mt.conninfo(conn, "client.example", ip)
+    e = mt.conninfo(conn, hostname or "client.example", ip)
     if e ~= nil then error("mt.conninfo: " .. e) end
     if mt.getreply(conn) ~= SMFIR_CONTINUE then
         error("connect from " .. ip .. " answered " .. rname(mt.getreply(conn)))
+    end
+    -- HELO before any MAIL macros: libmilter clears later stages' macros
+    -- at each command.
+    e = mt.helo(conn, "client.example")
+    if e ~= nil then error("mt.helo: " .. e) end
+    if mt.getreply(conn) ~= SMFIR_CONTINUE then
+        error("HELO from " .. ip .. " answered " .. rname(mt.getreply(conn)))
     end
     return conn
 end

@@ -269,13 +269,13 @@ conf "relay_flags = deny, allow, local, auth" "local_domains = example.com, [192
 if start; then ok "policy: relaymilter starts"; else not_ok "policy: relaymilter starts" "$(cat "$D/log")"; fi
 lua policy.lua
 log=$(cat "$D/log")
-expect "log: a default-deny line" '^relaymilter\[[0-9]+\]: deny client=203\.0\.113\.9 rcpt=<x@example\.net> rule=default-deny$' "$log"
+expect "log: a default-deny line" '^relaymilter\[[0-9]+\]: verdict=deny action=reject queue_id="" client=203\.0\.113\.9 helo=client\.example sender=<sender@example\.org> sasl_user="" server=10\.0\.0\.1 rcpt=<x@example\.net> rule=default-deny list="" entry="" relay_reason=remote-domain reason=""$' "$log"
 expect "log: a deny-list line names file, line and entry" \
-    "deny client=192\\.0\\.2\\.66 rcpt=<x@example\\.net> rule=deny-list list=$D/deny\\.list:1 entry=192\\.0\\.2\\.66\$" "$log"
-expect "log: IPv6 deny-list line" "deny client=2001:db8:a::66 rcpt=<x@example\\.net> rule=deny-list list=$D/deny\\.list:2 entry=2001:db8:a::66" "$log"
-expect "log: an IPv4-mapped client is logged as IPv4" 'deny client=192\.0\.2\.66 ' "$log"
+    "verdict=deny action=reject .* client=192\\.0\\.2\\.66 .* rcpt=<x@example\\.net> rule=deny-list list=$D/deny\\.list:1 entry=192\\.0\\.2\\.66 relay_reason=remote-domain reason=\"\"\$" "$log"
+expect "log: IPv6 deny-list line" "verdict=deny .* client=2001:db8:a::66 .* rcpt=<x@example\\.net> rule=deny-list list=$D/deny\\.list:2 entry=2001:db8:a::66 " "$log"
+expect "log: an IPv4-mapped client is logged as IPv4" 'verdict=deny .* client=192\.0\.2\.66 ' "$log"
 expect "log: no decision is a warning with reason and action" \
-    'warning: no decision client=203\.0\.113\.9 rcpt=<x@example\.net> reason=no-daemon_addr-or-if_addr-macro action=tempfail' "$log"
+    'warning: verdict=no-decision action=tempfail .* client=203\.0\.113\.9 .* rcpt=<x@example\.net> .* reason=no-daemon_addr-or-if_addr-macro$' "$log"
 expect_no "log: local recipients are not logged one by one" 'rcpt=<(alice|carol|user)@example\.com>' "$log"
 expect_no "log: allowed relays are not logged" 'client=192\.0\.2\.7 ' "$log"
 st=$(ctl STATUS)
@@ -318,7 +318,29 @@ start || not_ok "local_submission policy: starts" "$(cat "$D/log")"
 one "local_submission policy: no address may not relay" unspec "<x@example.net>" replycode
 one "local_submission policy: unless authenticated" unspec "<x@example.net>" continue -D auth=alice
 one "local_submission policy: local recipients pass" unspec "<x@example.com>" continue
-expect "local_submission policy: the log says client=local" 'deny client=local rcpt=<x@example\.net> rule=default-deny' "$(cat "$D/log")"
+expect "local_submission policy: the log says client=local" 'verdict=deny .* client=local .* rcpt=<x@example\.net> rule=default-deny ' "$(cat "$D/log")"
+stop
+
+# ======================================================================
+# a client named localhost is no local submission (submission.lua)
+scenario posing
+conf "relay_flags = allow" "local_domains = example.com" "local_submission = allow"
+if start; then ok "posing: starts"; else not_ok "posing: starts" "$(cat "$D/log")"; fi
+lua submission.lua
+expect "posing: the client from 127.0.0.1 is logged with its address and queue id" \
+    'verdict=deny action=reject queue_id=4B1C2A7F01 client=127\.0\.0\.1 ' "$(cat "$D/log")"
+stop
+
+# log_allowed = yes: allowed relay recipients are logged too
+scenario logallowed
+conf "relay_flags = allow" "local_domains = example.com" "log_allowed = yes"
+start || not_ok "log_allowed: starts" "$(cat "$D/log")"
+one "log_allowed: an allowed client relays" 192.0.2.7 "<x@example.net>" continue
+one "log_allowed: local recipients pass" 192.0.2.7 "<x@example.com>" continue
+log=$(cat "$D/log")
+expect "log_allowed: the allowed relay is logged" \
+    "verdict=allow action=accept .* client=192\\.0\\.2\\.7 .* rcpt=<x@example\\.net> rule=allow-list list=$D/allow\\.list:2 entry=192\\.0\\.2\\.0/24 relay_reason=remote-domain " "$log"
+expect_no "log_allowed: local recipients are still not logged" 'rcpt=<x@example\.com>' "$log"
 stop
 
 # ======================================================================
@@ -330,9 +352,9 @@ one "report mode: default deny is not enforced" 203.0.113.9 "<x@example.net>" co
 one "report mode: deny list is not enforced" 192.0.2.66 "<x@example.net>" continue
 one "report mode: allowed clients relay" 192.0.2.7 "<x@example.net>" continue
 log=$(cat "$D/log")
-expect "report mode: would-deny logged for the default rule" 'would-deny client=203\.0\.113\.9 rcpt=<x@example\.net> rule=default-deny$' "$log"
-expect "report mode: would-deny logged for the deny list" "would-deny client=192\\.0\\.2\\.66 rcpt=<x@example\\.net> rule=deny-list list=$D/deny\\.list:1 entry=192\\.0\\.2\\.66" "$log"
-expect_no "report mode: no plain deny line" ': deny client=' "$log"
+expect "report mode: would-deny logged for the default rule" 'verdict=deny action=would-reject .* client=203\.0\.113\.9 .* rcpt=<x@example\.net> rule=default-deny ' "$log"
+expect "report mode: would-deny logged for the deny list" "verdict=deny action=would-reject .* client=192\\.0\\.2\\.66 .* rcpt=<x@example\\.net> rule=deny-list list=$D/deny\\.list:1 entry=192\\.0\\.2\\.66 " "$log"
+expect_no "report mode: no plain reject" 'action=reject ' "$log"
 expect "report mode: STATUS says report" '^mode: report$' "$(ctl STATUS)"
 stop
 
@@ -345,8 +367,8 @@ for how in tempfail accept reject; do
     lua errors.lua -D "on_error=$how"
     log=$(cat "$D/log")
     expect "on_error $how: logged with its action" \
-        "warning: no decision client=203\\.0\\.113\\.9 rcpt=<user@example\\.com> reason=no-rcpt_mailer-macro action=$how\$" "$log"
-    expect "on_error $how: an unparseable recipient is logged" "reason=unparseable-recipient action=$how" "$log"
+        "warning: verdict=no-decision action=$how .* client=203\\.0\\.113\\.9 .* rcpt=<user@example\\.com> .* reason=no-rcpt_mailer-macro\$" "$log"
+    expect "on_error $how: an unparseable recipient is logged" "verdict=no-decision action=$how .* reason=unparseable-recipient\$" "$log"
     expect "on_error $how: counted as error" '^decisions_error: [1-9]' "$(ctl STATUS)"
     stop
 done
@@ -438,7 +460,7 @@ start || not_ok "reload: starts" "$(cat "$D/log")"
 one "before reload: 198.51.100.7 may not relay" 198.51.100.7 "<x@example.net>" replycode
 printf '%s\n' 192.0.2.0/24 198.51.100.7 > "$D/allow.list"
 kill -HUP "$PID"
-check "SIGHUP: the reload is logged" log_wait 'reloaded generation 2 \(SIGHUP\): deny 0, allow 2, local 0 entries$'
+check "SIGHUP: the reload is logged" log_wait 'reloaded generation 2 \(SIGHUP\): mode enforce, relay_flags allow; deny 0, allow 2, local 0 entries$'
 check "SIGHUP: the daemon is still running" kill -0 "$PID"
 one "SIGHUP: 198.51.100.7 now relays" 198.51.100.7 "<x@example.net>" continue
 st=$(ctl STATUS)
@@ -466,7 +488,7 @@ expect "bad list: last_reload failed" '^last_reload: failed$' "$st"
 expect "bad list: last_reload_error names the line" "^last_reload_error: $D/allow.list:3:[0-9]+: error: " "$st"
 kill -HUP "$PID"
 check "bad list by SIGHUP: logged with file and line" \
-    log_wait "reload failed \\(SIGHUP\\); previous lists remain in force \\(generation $gen\\): $D/allow.list:3:[0-9]+: error"
+    log_wait "reload failed \\(SIGHUP\\); previous lists remain in force \\(generation $gen, mode enforce, relay_flags allow\\): $D/allow.list:3:[0-9]+: error"
 check "bad list by SIGHUP: still running" kill -0 "$PID"
 one "bad list by SIGHUP: old policy in force" 198.51.100.7 "<x@example.net>" continue
 printf '%s\n' 192.0.2.0/24 > "$D/allow.list"

@@ -423,7 +423,10 @@ sm_log_since() { tail -c +"$((${SM_LOG_MARK:-0} + 1))" "$SM_DIR/maillog" 2>/dev/
 # (it writes the line before it answers Sendmail), else "sendmail" (one of
 # its rulesets or its address parser)
 sm_rejected_by() {
-    if rm_log_since | grep -qF -e "rcpt=<$1> " -e "rcpt=$1 "; then
+    # The decision line quotes a value with a space, quote or backslash.
+    local q=${1//\\/\\\\}
+    q=${q//\"/\\\"}
+    if rm_log_since | grep -qF -e "rcpt=<$1> " -e "rcpt=\"<$q>\" "; then
         echo milter
     else
         echo sendmail

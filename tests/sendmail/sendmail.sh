@@ -168,7 +168,7 @@ relay "local interface: deny list is ignored without the deny flag" '^250' --src
 if [ "$E2E_IPV6" = 1 ]; then
     relay "local interface: ::1 via listener [::1] relays ({daemon_addr} = IPv6:::1)" '^250' --src ::1 --dst ::1
 fi
-got=$(rm_log_since | grep -E 'no decision' | head -n 3)
+got=$(rm_log_since | grep -E 'verdict=no-decision' | head -n 3)
 expect "local interface: no 'no decision' (the server address always arrived)" '^$' "$got"
 
 # ---- relay_flags = auth (8): SMTP AUTH through Sendmail's Cyrus SASL
@@ -219,7 +219,7 @@ for t in 'user%remote.example@local.test' 'remote.example!user@local.test' \
          '"user@remote.example"@local.test' '@local.test:user@remote.example' 'user@[192.0.2.1]'; do
     refused_by "mailer: $t (mailer esmtp) from an unlisted client is refused" "$t" milter --src 127.0.0.6
 done
-got=$(rm_log_since | grep -E 'no decision' | head -n 3)
+got=$(rm_log_since | grep -E 'verdict=no-decision' | head -n 3)
 expect "mailer: no 'no decision' ({rcpt_mailer} always arrived)" '^$' "$got"
 
 # ---- reject_reply: the text of the rejection is the administrator's
@@ -299,7 +299,7 @@ if [ "$SM_SASL" = 1 ]; then
 fi
 out=$(smtp --src 127.0.0.6 user@local.test)
 expect "setsymlist: {rcpt_mailer}: local user (mailer local) accepted" '^250' "$(rcpt_reply "$out" user@local.test)"
-got=$(rm_log_since | grep -E 'no decision' | head -n 3)
+got=$(rm_log_since | grep -E 'verdict=no-decision' | head -n 3)
 expect "setsymlist: no 'no decision' (every macro arrived)" '^$' "$got"
 
 # ---- a unix milter socket (relaymilter's unix:PATH is Sendmail's

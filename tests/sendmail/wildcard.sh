@@ -60,7 +60,7 @@ relay "wildcard listener: client reaching 192.0.2.20 (not listed) may not relay"
 # decide, and on_error (tempfail) does, with the reason logged.
 rm_log_mark
 relay "wildcard listener, loopback: no server address, on_error = tempfail (451)" '^451 4\.3\.0' --src 127.0.0.6 --dst 127.0.0.1
-expect "wildcard listener, loopback: the log names the reason" 'no decision .*reason=wildcard-daemon_addr-and-no-if_addr' "$(rm_log_since)"
+expect "wildcard listener, loopback: the log names the reason" 'verdict=no-decision .*reason=wildcard-daemon_addr-and-no-if_addr$' "$(rm_log_since)"
 local0=$(smtp --src 127.0.0.6 --dst 127.0.0.1 user@local.test)
 expect "wildcard listener, loopback: local recipient still 250" '^250' "$(rcpt_reply "$local0" user@local.test)"
 
