@@ -120,6 +120,28 @@ expect "policy: no \"can't reject recipient\" from cleanup" '^$' "$got"
 decision verdict=deny client=local action=reject-message
 expect "policy: logged as a message rejection with the queue id" "^$qid\$" "$(field queue_id)"
 expect "policy: ... recipient" '^<user2@remote\.example>$' "$(field rcpt)"
+# Postfix's sendmail -bs: stand-alone smtpd, no milter there; its message
+# goes through maildrop and pickup like sendmail -t.
+pf_log_mark
+"$PYTHON" - "$PF_SENDMAIL" "$PF_DIR" <<'PY'
+import subprocess, sys
+p = subprocess.Popen([sys.argv[1], "-C", sys.argv[2], "-bs"], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE)
+def reply():
+    while True:
+        l = p.stdout.readline().decode()
+        if l[3:4] != "-":
+            return
+reply()
+for c in ["HELO localhost", "MAIL FROM:<root@local.test>", "RCPT TO:<user3@remote.example>",
+          "DATA", "Subject: -bs\r\n\r\nhello\r\n.", "QUIT"]:
+    p.stdin.write((c + "\r\n").encode()); p.stdin.flush(); reply()
+p.wait(10)
+PY
+expect "policy: Postfix's sendmail -bs to a remote recipient is bounced at once, too" \
+    'to=<user3@remote\.example>.*status=bounced \(Relay access denied' \
+    "$(pf_wait 'to=<user3@remote\.example>.*status=')"
+expect_no_stuck "policy, sendmail -bs"
 pf_log_mark
 submit root@local.test user@local.test
 expect "policy: a local-only message is still delivered (queued)" 'to=<user@local\.test>.*status=deferred' \
