@@ -659,8 +659,8 @@ expect "STATUS: generation is 1 + the reloads that loaded" "^generation: $((1 + 
 log=$(cat "$D/log")
 c1=$(grep -cE 'reloaded generation [0-9]+ \(control socket\)' "$D/log")
 c2=$(grep -cE 'reloaded generation [0-9]+ \(SIGHUP\)' "$D/log")
-c3=$(grep -cE 'error: reload failed \(control socket\); previous lists remain in force \(generation [0-9]+\): /' "$D/log")
-c4=$(grep -cE 'error: reload failed \(SIGHUP\); previous lists remain in force \(generation [0-9]+\): /' "$D/log")
+c3=$(grep -cE 'error: reload failed \(control socket\); previous lists remain in force \(generation [0-9]+, mode [a-z]+, relay_flags [^)]*\): /' "$D/log")
+c4=$(grep -cE 'error: reload failed \(SIGHUP\); previous lists remain in force \(generation [0-9]+, mode [a-z]+, relay_flags [^)]*\): /' "$D/log")
 check "log: one line per reload that loaded ($c1 by control socket, $c2 by SIGHUP; issued $n_ctl_ok, $n_hup_ok)" \
     test "$c1" -eq "$n_ctl_ok" -a "$c2" -eq "$n_hup_ok"
 check "log: one error line per refusal, with its first error ($c3 by control socket, $c4 by SIGHUP; issued $n_ctl_fail, $n_hup_fail)" \
