@@ -517,7 +517,7 @@ int     main(int argc, char **argv)
         }
         rm_diag_init(&diag);
         t0 = now_ns();
-        if (rm_list_load(tmp_list, NULL, &list, &diag) != 0) {
+        if (rm_list_load(tmp_list, NULL, NULL, &list, &diag) != 0) {
             const rm_diag_msg *m = rm_diag_first_error(&diag);
             char    buf[1024];
 

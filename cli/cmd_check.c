@@ -19,7 +19,7 @@ static rm_snapshot *load_snapshot(relayctl *rc)
     rm_snapshot *s;
 
     rm_diag_init(&d);
-    if (rm_snapshot_build(rc->config_path, NULL, 0, &s, &d) < 0) {
+    if (rm_snapshot_build(rc->config_path, 0, &s, &d) < 0) {
         print_diag(stderr, &d);
         fprintf(stderr, "%s: check: configuration or lists did not load; nothing was checked\n",
                 rc->progname);

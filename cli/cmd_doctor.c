@@ -237,7 +237,7 @@ int     cmd_doctor(relayctl *rc, int argc, char **argv)
         print_diag(stderr, &d);
         return EXIT_TROUBLE;
     }
-    if (cfg->local_domains[0] && rm_domains_parse(cfg->local_domains, cfg->dir, cfg->path, 0, &dom, &d) < 0) {
+    if (cfg->local_domains[0] && rm_domains_parse(cfg->local_domains, cfg->dir, cfg->path, 0, &cfg->trust, &dom, &d) < 0) {
         print_diag(stderr, &d);
         rm_config_free(cfg);
         return EXIT_TROUBLE;

@@ -1,5 +1,6 @@
 /* cmd_edit - relayctl add and del: edit a list safely, then reload */
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,30 +65,20 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
     lim.max_entries = cfg->max_entries;
     lim.max_bytes = cfg->max_list_bytes;
 
-    /* The lock serializes writers; the file is read again under it. */
-    if ((fd = rm_file_lock(path, &d)) < 0) {
+    /* The lock serializes writers; the file is read from the locked descriptor. */
+    if ((fd = rm_file_lock(path, &cfg->trust, &sb, &d)) < 0) {
+        int     refused = errno == 0;   /* by the trust rule, not by the system */
+
         print_diag(stderr, &d);
+        fprintf(stderr, "%s: %s: %s is unchanged\n", rc->progname, argv[0], path);
         rm_config_free(cfg);
-        return EXIT_TROUBLE;
+        return refused ? EXIT_NEGATIVE : EXIT_TROUBLE;
     }
-    if (rm_file_read(path, lim.max_bytes, &text, &len, &sb, &d) < 0
-        || rm_file_check_writers(path, &sb, &d) < 0) {
+    if (rm_file_read_fd(fd, path, &sb, lim.max_bytes, &text, &len, &d) < 0) {
         print_diag(stderr, &d);
-        rm_free(text);                  /* read, then refused: still ours */
         close(fd);
         rm_config_free(cfg);
         return EXIT_NEGATIVE;
-    }
-    {
-        struct stat cs;
-
-        if (stat(cfg->path, &cs) == 0 && rm_file_check_writers(cfg->path, &cs, &d) < 0) {
-            print_diag(stderr, &d);
-            rm_free(text);
-            close(fd);
-            rm_config_free(cfg);
-            return EXIT_NEGATIVE;
-        }
     }
     st = add ? rm_edit_add(path, text, len, entry, comment, &lim, &r, &d)
         : rm_edit_del(path, text, len, entry, &lim, &r, &d);

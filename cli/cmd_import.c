@@ -40,13 +40,16 @@ static void warn_cb(void *ctx, const rm_diag_msg *m)
 
 /* write_list - replace (keeping .bak) or create one list file */
 
-static int write_list(const char *path, const char *body, rm_diag *d)
+static int write_list(const char *path, const char *body, const rm_trust *who, rm_diag *d)
 {
     struct stat st;
+    int     fd;
 
-    if (stat(path, &st) == 0) {
-        if (rm_file_check_writers(path, &st, d) < 0)
+    if (lstat(path, &st) == 0) {
+        /* A list already there is replaced only if it is one to trust. */
+        if ((fd = rm_trust_open(path, who, &st, d)) < 0)
             return -1;
+        close(fd);
         return rm_file_replace(path, body, strlen(body), &st, d);
     }
     if (errno != ENOENT) {
@@ -70,6 +73,7 @@ int     cmd_import(relayctl *rc, int argc, char **argv)
     rm_diag d;
     rm_reg_import imp;
     rm_config *cfg = NULL;
+    rm_trust who;
     int     k;
 
     for (int i = 1; i < argc; i++) {
@@ -102,7 +106,11 @@ int     cmd_import(relayctl *rc, int argc, char **argv)
         }
         dir = cfg->dir[0] ? cfg->dir : ".";
     }
-    if (rm_file_read(file, 64u << 20, &raw, &len, NULL, &d) < 0) {
+    if (cfg)
+        who = cfg->trust;
+    else
+        rm_trust_self(&who);
+    if (rm_file_read_input(file, 64u << 20, &raw, &len, &d) < 0) {
         print_diag(stderr, &d);
         rm_config_free(cfg);
         return EXIT_TROUBLE;
@@ -139,7 +147,7 @@ int     cmd_import(relayctl *rc, int argc, char **argv)
         snprintf(body, blen, "# %s, imported by relayctl from %s on %s\n%s",
                  value_names[k], file, when, imp.lists[k]);
         rm_diag_init(&d);
-        if (rm_list_load_buffer(path, body, strlen(body), NULL, &l, &d) < 0 || write_list(path, body, &d) < 0) {
+        if (rm_list_load_buffer(path, body, strlen(body), NULL, &l, &d) < 0 || write_list(path, body, &who, &d) < 0) {
             print_diag(stderr, &d);
             rm_free(body);
             break;

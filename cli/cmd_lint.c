@@ -68,9 +68,10 @@ static void show_diag(tally *t, const rm_diag *d)
         printf("... and %zu more messages not shown\n", d->dropped);
 }
 
-/* lint_file - load one list the way the daemon would, then lint it */
+/* lint_file - read one list the way the daemon would (the same checks, as
+ * the same user), load it, then lint it with its text for the columns */
 
-static void lint_file(tally *t, const char *path, int kind, const rm_limits *lim)
+static void lint_file(tally *t, const char *path, int kind, const rm_limits *lim, const rm_trust *who)
 {
     rm_diag d;
     rm_list *l;
@@ -78,16 +79,17 @@ static void lint_file(tally *t, const char *path, int kind, const rm_limits *lim
     size_t  len = 0;
 
     rm_diag_init(&d);
-    if (rm_list_load(path, lim, &l, &d) < 0) {
+    if (rm_file_read(path, who, lim->max_bytes, &text, &len, NULL, &d) < 0) {
         show_diag(t, &d);
         return;
     }
+    if (rm_list_load_buffer(path, text, len, lim, &l, &d) < 0) {
+        show_diag(t, &d);
+        rm_free(text);
+        return;
+    }
     show_diag(t, &d);
-    /* The text again, for the columns of warnings; without it they are 1. */
-    rm_diag_init(&d);
-    if (rm_file_read(path, lim->max_bytes, &text, &len, NULL, &d) < 0)
-        text = NULL;
-    rm_lint_list(l, kind, text, text ? len : 0, show, t);
+    rm_lint_list(l, kind, text, len, show, t);
     rm_free(text);
     rm_list_free(l);
 }
@@ -116,6 +118,7 @@ int     cmd_lint(relayctl *rc, int argc, char **argv)
     rm_config *cfg = NULL;
     rm_diag d;
     rm_limits lim = {RM_DEFAULT_MAX_ENTRIES, RM_DEFAULT_MAX_BYTES};
+    rm_trust who;
     int     nfiles = 0, first_file = argc;
 
     for (int i = 1; i < argc; i++) {
@@ -151,20 +154,24 @@ int     cmd_lint(relayctl *rc, int argc, char **argv)
         lim.max_entries = cfg->max_entries;
         lim.max_bytes = cfg->max_list_bytes;
     }
+    if (cfg)
+        who = cfg->trust;
+    else
+        rm_trust_self(&who);
     if (nfiles > 0) {
         for (int i = first_file; i < argc; i++)
-            lint_file(&t, argv[i], kind_of(cfg, argv[i]), &lim);
+            lint_file(&t, argv[i], kind_of(cfg, argv[i]), &lim, &who);
     } else if (cfg) {
         for (int k = 0; k < RM_LIST__COUNT; k++) {
             if (!(cfg->relay_flags & flag_of[k]) && access(cfg->list_path[k], F_OK) != 0)
                 continue;               /* rule off and no file: nothing to check */
-            lint_file(&t, cfg->list_path[k], k, &lim);
+            lint_file(&t, cfg->list_path[k], k, &lim, &who);
         }
         if (cfg->local_domains[0]) {
             rm_domains *dom;
 
             rm_diag_init(&d);
-            if (rm_domains_parse(cfg->local_domains, cfg->dir, cfg->path, 0, &dom, &d) == 0)
+            if (rm_domains_parse(cfg->local_domains, cfg->dir, cfg->path, 0, &cfg->trust, &dom, &d) == 0)
                 rm_domains_free(dom);
             show_diag(&t, &d);
         }

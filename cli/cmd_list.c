@@ -72,7 +72,7 @@ int     cmd_list(relayctl *rc, int argc, char **argv)
         print_diag(stderr, &d);
         return EXIT_TROUBLE;
     }
-    if (rm_file_read(cfg->list_path[kind], cfg->max_list_bytes, &text, &len, NULL, &d) < 0) {
+    if (rm_file_read(cfg->list_path[kind], &cfg->trust, cfg->max_list_bytes, &text, &len, NULL, &d) < 0) {
         print_diag(stderr, &d);
         rm_config_free(cfg);
         return EXIT_TROUBLE;

@@ -35,7 +35,7 @@ typedef struct __attribute__((packed, aligned(4))) rm_addr {
 /* Where and why a parse failed.  off is the byte offset into the input. */
 typedef struct rm_perr {
     size_t  off;
-    char    msg[200];
+    char    msg[256];
 } rm_perr;
 
 #define RM_ADDR_STRLEN 48               /* enough for any formatted address */

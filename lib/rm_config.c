@@ -13,6 +13,7 @@
 #include "rm_file.h"
 #include "rm_list.h"
 #include "rm_mem.h"
+#include "rm_text.h"
 
 #define MAX_CONFIG_BYTES (1024u * 1024u)
 
@@ -361,8 +362,10 @@ static void apply_logical_line(rm_config *c, const char *name, char *s, size_t l
         if (strcmp(keys[k].name, ks) == 0)
             break;
     if (k == K__COUNT) {
+        char    q[RM_QUOTE_LEN(60)];
+
         rm_diag_add(d, RM_SEV_ERROR, name, line, (unsigned) (ks - s) + 1,
-                    "unknown setting \"%.60s\"", ks);
+                    "unknown setting %s", rm_text_quote(q, sizeof(q), ks, strlen(ks)));
         return;
     }
     if (c->set_line[k])
@@ -455,10 +458,12 @@ int     rm_config_load(const char *path, rm_config **out, rm_diag *d)
 {
     char   *buf, dir[RM_PATH_LEN];
     const char *slash;
+    struct stat st;
     size_t  len;
     int     rc;
 
-    if (rm_file_read(path, MAX_CONFIG_BYTES, &buf, &len, NULL, d) < 0)
+    /* Who the daemon's user is, the file says: check ownership after. */
+    if (rm_file_read(path, NULL, MAX_CONFIG_BYTES, &buf, &len, &st, d) < 0)
         return -1;
     if ((slash = strrchr(path, '/')) == NULL)
         dir[0] = '\0';                  /* relative paths stay relative to "." */
@@ -468,7 +473,15 @@ int     rm_config_load(const char *path, rm_config **out, rm_diag *d)
         snprintf(dir, sizeof(dir), "%.*s", (int) (slash - path), path);
     rc = rm_config_parse_buffer(path, dir, buf, len, out, d);
     rm_free(buf);
-    return rc;
+    if (rc < 0)
+        return rc;
+    if (rm_trust_user(&(*out)->trust, (*out)->user, path, rm_config_key_line(*out, "user"), d) < 0
+        || rm_trust_check_user(path, &st, &(*out)->trust, d) < 0) {
+        rm_config_free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 /* rm_config_mailer_is_local - is mailer in local_mailers? (case-insensitive) */

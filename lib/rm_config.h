@@ -9,6 +9,7 @@
 
 #include "rm_diag.h"
 #include "rm_policy.h"
+#include "rm_trust.h"
 
 /* The build's --sysconfdir (/etc by default) decides where the
  * configuration is looked for when no -c is given. */
@@ -48,6 +49,7 @@ typedef struct rm_config {
     char    pid_file[RM_PATH_LEN];
     bool    log_allowed;                /* log allowed relay recipients too */
     unsigned set_line[32];
+    rm_trust trust;                     /* user's ids, or the process's; from rm_config_load */
 } rm_config;
 
 /* The settings, in the order of the manual; rm_config_key_count() of them. */
@@ -62,7 +64,10 @@ rm_config *rm_config_defaults(const char *dir);
 /*
  * rm_config_load - read path.  Every unknown name and bad value is reported
  * with file and line (and column where it helps); returns 0 with *out set,
- * or -1 with nothing allocated.
+ * or -1 with nothing allocated.  The file is a policy source
+ * (rm_trust_open): once user is known, the file must be one that root or
+ * user owns and user can read, and trust holds who that is (the running
+ * process's ids when user is unset), for every list read after it.
  */
 int     rm_config_load(const char *path, rm_config **out, rm_diag *d);
 

@@ -11,7 +11,9 @@
 
 #include "rm_addr.h"
 #include "rm_domains.h"
+#include "rm_file.h"
 #include "rm_mem.h"
+#include "rm_text.h"
 
 #define MAX_DOMAIN 255
 #define MAX_DOMAINS_FILE (64u * 1024u * 1024u)
@@ -118,10 +120,13 @@ static int walk(const char *text, size_t len, const walker *w, rm_diag *d,
             i++;
         end = i;
         if ((nl = rm_domain_normalize(text + start, end - start, norm, sizeof(norm))) < 0) {
-            if (d)
+            if (d) {
+                char    q[RM_QUOTE_LEN(80)];
+
                 rm_diag_add(d, RM_SEV_ERROR, w->file, line, 0,
-                            "local_domains: \"%.*s\" is not a domain name or address literal",
-                            (int) (end - start > 80 ? 80 : end - start), text + start);
+                            "local_domains: %s is not a domain name or address literal",
+                            rm_text_quote(q, sizeof(q), text + start, end - start));
+            }
             bad = 1;
             continue;
         }
@@ -137,50 +142,10 @@ static int walk(const char *text, size_t len, const walker *w, rm_diag *d,
     return bad ? -1 : 0;
 }
 
-static char *read_small_file(const char *path, size_t *len, rm_diag *d,
-                             const char *file, unsigned line)
-{
-    struct stat st;
-    char   *buf;
-    size_t  got = 0;
-    int     fd;
-
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-        rm_diag_add(d, RM_SEV_ERROR, file, line, 0, "local_domains: cannot open %s: %s",
-                    path, strerror(errno));
-        return NULL;
-    }
-    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || (uint64_t) st.st_size > MAX_DOMAINS_FILE) {
-        rm_diag_add(d, RM_SEV_ERROR, file, line, 0,
-                    "local_domains: %s is not a regular file of at most %u bytes",
-                    path, MAX_DOMAINS_FILE);
-        close(fd);
-        return NULL;
-    }
-    if ((buf = rm_malloc((size_t) st.st_size + 1)) == NULL) {
-        rm_diag_add(d, RM_SEV_ERROR, file, line, 0, "local_domains: out of memory");
-        close(fd);
-        return NULL;
-    }
-    while (got < (size_t) st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t) st.st_size - got);
-
-        if (r == -1 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t) r;
-    }
-    close(fd);
-    buf[got] = '\0';
-    *len = got;
-    return buf;
-}
-
 /* rm_domains_parse - build the set */
 
 int     rm_domains_parse(const char *value, const char *basedir, const char *file,
-                         unsigned line, rm_domains **out, rm_diag *d)
+                         unsigned line, const rm_trust *t, rm_domains **out, rm_diag *d)
 {
     const char *text = value;
     char   *filebuf = NULL;
@@ -198,8 +163,10 @@ int     rm_domains_parse(const char *value, const char *basedir, const char *fil
             snprintf(path, sizeof(path), "%s", p);
         else
             snprintf(path, sizeof(path), "%s/%s", basedir, p);
-        if ((filebuf = read_small_file(path, &len, d, file, line)) == NULL)
+        if (rm_file_read(path, t, MAX_DOMAINS_FILE, &filebuf, &len, NULL, d) < 0) {
+            rm_diag_add(d, RM_SEV_ERROR, file, line, 0, "local_domains: cannot use file:%s", path);
             return -1;
+        }
         text = filebuf;
         w.file = path;
         w.line = 1;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "rm_diag.h"
+#include "rm_trust.h"
 
 typedef struct rm_domains rm_domains;
 
@@ -16,10 +17,11 @@ typedef struct rm_domains rm_domains;
  * (one per line, # comments; PATH relative to basedir).  Names are kept
  * in lower case without one trailing dot; literals in canonical form
  * ("[192.0.2.1]", "[IPv6:2001:db8::1]").  Errors go to d with file and
- * line (file/line say where the value was written).  Returns 0 or -1.
+ * line (file/line say where the value was written).  The file of
+ * "file:PATH" is a policy source for t (rm_trust_open).  Returns 0 or -1.
  */
 int     rm_domains_parse(const char *value, const char *basedir, const char *file,
-                         unsigned line, rm_domains **out, rm_diag *d);
+                         unsigned line, const rm_trust *t, rm_domains **out, rm_diag *d);
 void    rm_domains_free(rm_domains *s);
 
 /* rm_domains_contains - is this domain (any case, one trailing dot) local? */

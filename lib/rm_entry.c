@@ -4,12 +4,15 @@
 #include <string.h>
 
 #include "rm_entry.h"
+#include "rm_text.h"
 
 
 static int efail(rm_perr *err, size_t off, const char *s, size_t len, const char *what)
 {
+    char    q[RM_QUOTE_LEN(32)];
+
     err->off = off;
-    snprintf(err->msg, sizeof(err->msg), "%s in \"%.*s\"", what, (int) (len > 80 ? 80 : len), s);
+    snprintf(err->msg, sizeof(err->msg), "%s in %s", what, rm_text_quote(q, sizeof(q), s, len));
     return -1;
 }
 
@@ -117,9 +120,11 @@ int     rm_entry_parse(const char *s, size_t len, rm_entry *e, rm_perr *err)
         if (c == ' ' || c == '\t')
             return efail(err, i, s, len, "unexpected space (one entry per line)");
         if (byte_class[c] == BAD) {
-            char    what[64];
+            char    what[128], name[96];
+            size_t  used;
 
-            snprintf(what, sizeof(what), "unexpected byte 0x%02X (entries are ASCII)", c);
+            snprintf(what, sizeof(what), "unexpected %s (entries are ASCII)",
+                     rm_text_what(name, sizeof(name), s + i, len - i, &used));
             return efail(err, i, s, len, what);
         }
         if (sep == len) {
@@ -146,7 +151,7 @@ int     rm_entry_parse(const char *s, size_t len, rm_entry *e, rm_perr *err)
         const char *m = s + sep + 1;
         size_t  mlen = len - sep - 1;
         rm_u128 mask;
-        unsigned plen;
+        unsigned plen = 0;
 
         if (mlen > 0 && memchr(m, '.', mlen) != NULL) {
             rm_perr sub;

@@ -13,6 +13,7 @@
 
 #include "rm_file.h"
 #include "rm_mem.h"
+#include "rm_trust.h"
 
 int     (*rm_file_fault_hook)(const char *step);
 
@@ -28,7 +29,7 @@ static int fault(const char *step)
 }
 
 /*
- * rm_file_read - the whole file in one buffer, NUL-terminated.  It reads to
+ * read_fd - the whole file in one buffer, NUL-terminated.  It reads to
  * the size fstat saw and then insists on end of file there, and on the same
  * size and modification time after the read: a file that grows, shrinks or
  * is rewritten in place while it is read is being written, and is refused
@@ -37,41 +38,21 @@ static int fault(const char *step)
  * same length within one timestamp tick cannot be seen; writers that
  * replace by rename, as relayctl does, are safe from all of this.
  */
-int     rm_file_read(const char *path, uint64_t max, char **buf, size_t *len,
-                     struct stat *st, rm_diag *d)
+static int read_fd(int fd, const char *path, const struct stat *st, uint64_t max,
+                   char **buf, size_t *len, rm_diag *d)
 {
-    struct stat sb;
     char   *b;
     size_t  got = 0;
-    int     fd;
 
-    if (st == NULL)
-        st = &sb;
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, st) == -1) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot stat: %s", strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (!S_ISREG(st->st_mode)) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "not a regular file");
-        close(fd);
-        return -1;
-    }
     if ((uint64_t) st->st_size > max) {
         rm_diag_add(d, RM_SEV_ERROR, path, 0, 0,
                     "file is %llu bytes, over the cap of %llu bytes; nothing loaded",
                     (unsigned long long) st->st_size, (unsigned long long) max);
-        close(fd);
         return -1;
     }
     if ((b = rm_malloc((size_t) st->st_size + 1)) == NULL) {
         rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "out of memory reading %llu bytes; nothing loaded",
                     (unsigned long long) st->st_size);
-        close(fd);
         return -1;
     }
     for (;;) {
@@ -93,7 +74,6 @@ int     rm_file_read(const char *path, uint64_t max, char **buf, size_t *len,
                 rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "file changed while it was read; nothing loaded");
                 break;
             }
-            close(fd);
             b[got] = '\0';
             *buf = b;
             *len = got;
@@ -106,22 +86,71 @@ int     rm_file_read(const char *path, uint64_t max, char **buf, size_t *len,
         }
     }
     rm_free(b);
-    close(fd);
     return -1;
+}
+
+/* rm_file_read - open as a policy source, then read what was checked */
+
+int     rm_file_read(const char *path, const rm_trust *t, uint64_t max, char **buf, size_t *len,
+                     struct stat *st, rm_diag *d)
+{
+    struct stat sb;
+    int     fd, rc;
+
+    if (st == NULL)
+        st = &sb;
+    if ((fd = rm_trust_open(path, t, st, d)) == -1)
+        return -1;
+    rc = read_fd(fd, path, st, max, buf, len, d);
+    close(fd);
+    return rc;
+}
+
+/* rm_file_read_fd - a descriptor rm_trust_open or rm_file_lock returned */
+
+int     rm_file_read_fd(int fd, const char *path, const struct stat *st, uint64_t max,
+                        char **buf, size_t *len, rm_diag *d)
+{
+    return read_fd(fd, path, st, max, buf, len, d);
+}
+
+/* rm_file_read_input - a file that is input, not policy: only never blocking */
+
+int     rm_file_read_input(const char *path, uint64_t max, char **buf, size_t *len, rm_diag *d)
+{
+    struct stat st;
+    int     fd, rc;
+
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) == -1) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) == -1) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot stat: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "not a regular file (it is %s)",
+                    rm_trust_kind(st.st_mode));
+        close(fd);
+        return -1;
+    }
+    rc = read_fd(fd, path, &st, max, buf, len, d);
+    close(fd);
+    return rc;
 }
 
 /* rm_file_lock - lock the file that path names, across renames */
 
-int     rm_file_lock(const char *path, rm_diag *d)
+int     rm_file_lock(const char *path, const rm_trust *t, struct stat *st, rm_diag *d)
 {
     for (int tries = 0; tries < 1000; tries++) {
-        struct stat a, b;
+        struct stat now;
         int     fd;
 
-        if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-            rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        if ((fd = rm_trust_open(path, t, st, d)) == -1)
             return -1;
-        }
         while (flock(fd, LOCK_EX) == -1) {
             if (errno != EINTR) {
                 rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot lock: %s", strerror(errno));
@@ -130,25 +159,13 @@ int     rm_file_lock(const char *path, rm_diag *d)
             }
         }
         /* Another writer may have renamed a new file over path meanwhile. */
-        if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        if (fstat(fd, st) == 0 && lstat(path, &now) == 0
+            && st->st_dev == now.st_dev && st->st_ino == now.st_ino)
             return fd;
         close(fd);
     }
     rm_diag_add(d, RM_SEV_ERROR, path, 0, 0, "cannot lock: the file keeps being replaced");
     return -1;
-}
-
-/* rm_file_check_writers - a list others can write lets them open the relay */
-
-int     rm_file_check_writers(const char *path, const struct stat *st, rm_diag *d)
-{
-    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-        rm_diag_add(d, RM_SEV_ERROR, path, 0, 0,
-                    "refusing a file that %s can write (mode %04o); chmod go-w it",
-                    (st->st_mode & S_IWOTH) ? "anyone" : "its group", (unsigned) (st->st_mode & 07777));
-        return -1;
-    }
-    return 0;
 }
 
 static int write_all(int fd, const char *buf, size_t len)

@@ -8,23 +8,36 @@
 #include <stdint.h>
 
 #include "rm_diag.h"
-
-/* rm_file_read - the whole file in one rm_malloc'd, NUL-terminated
- * buffer, with one allocation; a file over max bytes, or one that grows
- * while it is read, is refused.  st, when not NULL, receives its status. */
-int     rm_file_read(const char *path, uint64_t max, char **buf, size_t *len,
-                     struct stat *st, rm_diag *d);
+#include "rm_trust.h"
 
 /*
- * rm_file_lock - take an exclusive flock on path, waiting for other
- * writers.  Because writers replace the file by rename, the lock is
- * retaken until the locked file is the one path names.  Returns the
- * locked descriptor (close it to unlock), or -1.
+ * rm_file_read - a policy source (see rm_trust_open: t NULL checks only
+ * what does not depend on a user) in one rm_malloc'd, NUL-terminated
+ * buffer, read from the descriptor that was checked; a file over max
+ * bytes, or one that changes while it is read, is refused.  st, when not
+ * NULL, receives its status.
  */
-int     rm_file_lock(const char *path, rm_diag *d);
+int     rm_file_read(const char *path, const rm_trust *t, uint64_t max, char **buf, size_t *len,
+                     struct stat *st, rm_diag *d);
 
-/* rm_file_check_writers - refuse a file that group or others can write */
-int     rm_file_check_writers(const char *path, const struct stat *st, rm_diag *d);
+/* rm_file_read_fd - the same from a descriptor already checked, whose
+ * status is st (as rm_file_lock returns it) */
+int     rm_file_read_fd(int fd, const char *path, const struct stat *st, uint64_t max,
+                        char **buf, size_t *len, rm_diag *d);
+
+/* rm_file_read_input - a file that is input to a command, not policy (an
+ * export to import): it must be a regular file, and never blocks */
+int     rm_file_read_input(const char *path, uint64_t max, char **buf, size_t *len, rm_diag *d);
+
+/*
+ * rm_file_lock - open path as a policy source for t (rm_trust_open: a
+ * symbolic link is refused, so an edit never replaces a link with a
+ * file) and take an exclusive flock on it, waiting for other writers.
+ * Because writers replace the file by rename, the lock is retaken until
+ * the locked file is the one path names.  Returns the locked descriptor
+ * (close it to unlock) with its status in st, or -1.
+ */
+int     rm_file_lock(const char *path, const rm_trust *t, struct stat *st, rm_diag *d);
 
 /*
  * rm_file_replace - write buf to a temporary file in path's directory,

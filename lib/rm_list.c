@@ -883,13 +883,13 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
 
 /* rm_list_load - read a list file in one read and build it */
 
-int     rm_list_load(const char *path, const rm_limits *lim, rm_list **out, rm_diag *d)
+int     rm_list_load(const char *path, const rm_trust *t, const rm_limits *lim, rm_list **out, rm_diag *d)
 {
     char   *buf;
     size_t  len;
     int     rc;
 
-    if (rm_file_read(path, lim ? lim->max_bytes : RM_DEFAULT_MAX_BYTES, &buf, &len, NULL, d) < 0)
+    if (rm_file_read(path, t, lim ? lim->max_bytes : RM_DEFAULT_MAX_BYTES, &buf, &len, NULL, d) < 0)
         return -1;
     rc = rm_list_load_buffer(path, buf, len, lim, out, d);
     rm_free(buf);

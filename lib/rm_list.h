@@ -7,6 +7,7 @@
 
 #include "rm_diag.h"
 #include "rm_entry.h"
+#include "rm_trust.h"
 
 typedef struct rm_list rm_list;
 
@@ -37,9 +38,10 @@ typedef struct rm_entry_info {
  * heap allocations per load are a small constant (rm_malloc is the door).
  * On any error nothing is loaded: *out is left alone, every error found is
  * added to d (file, line, column, text), and -1 is returned.  The display
- * name in messages is path itself.
+ * name in messages is path itself.  The file is a policy source for t
+ * (rm_trust_open).
  */
-int     rm_list_load(const char *path, const rm_limits *lim, rm_list **out, rm_diag *d);
+int     rm_list_load(const char *path, const rm_trust *t, const rm_limits *lim, rm_list **out, rm_diag *d);
 
 /* rm_list_load_buffer - the same, from memory; name is used in messages */
 int     rm_list_load_buffer(const char *name, const char *buf, size_t len,

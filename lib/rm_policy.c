@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "rm_policy.h"
+#include "rm_text.h"
 
 static const char *const rule_names[RM_RULE__COUNT] = {
     "deny-list",
@@ -158,7 +159,10 @@ int     rm_flags_parse(const char *s, unsigned *flags, char *err, size_t errlen)
         while (*q == ' ' || *q == '\t')
             q++;
         if (*q != '\0' || v > RM_FLAGS_ALL) {
-            snprintf(err, errlen, "relay_flags number must be 0 to 15, not \"%s\"", s);
+            char    qs[RM_QUOTE_LEN(40)];
+
+            snprintf(err, errlen, "relay_flags number must be 0 to 15, not %s",
+                     rm_text_quote(qs, sizeof(qs), s, strlen(s)));
             return -1;
         }
         *flags = v;
@@ -180,8 +184,10 @@ int     rm_flags_parse(const char *s, unsigned *flags, char *err, size_t errlen)
             if (strlen(flag_names[k].name) == n && strncasecmp(p, flag_names[k].name, n) == 0)
                 break;
         if (k == sizeof(flag_names) / sizeof(flag_names[0])) {
-            snprintf(err, errlen, "unknown relay flag \"%.*s\" (use deny, allow, local, auth, or 0-15)",
-                     (int) (n > 40 ? 40 : n), p);
+            char    qs[RM_QUOTE_LEN(40)];
+
+            snprintf(err, errlen, "unknown relay flag %s (use deny, allow, local, auth, or 0-15)",
+                     rm_text_quote(qs, sizeof(qs), p, n));
             return -1;
         }
         f |= flag_names[k].bit;

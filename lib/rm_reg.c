@@ -7,6 +7,7 @@
 #include "rm_entry.h"
 #include "rm_mem.h"
 #include "rm_reg.h"
+#include "rm_text.h"
 
 #define KEY_SUFFIX "\\MSExchangeIMC\\Parameters"
 
@@ -88,7 +89,11 @@ static int decode_multi_sz(const char *name, unsigned line, const char *hex, boo
         if (i >= hlen)
             break;
         if (i + 1 >= hlen || (h = hexval(hex[i])) < 0 || (l = hexval(hex[i + 1])) < 0) {
-            rm_diag_add(d, RM_SEV_ERROR, name, line, 0, "%s: bad hex byte near \"%.8s\"", value, hex + i);
+            char    qv[RM_QUOTE_LEN(40)], qh[RM_QUOTE_LEN(8)];
+
+            rm_diag_add(d, RM_SEV_ERROR, name, line, 0, "%s: bad hex byte near %s",
+                        rm_text_quote(qv, sizeof(qv), value, strlen(value)),
+                        rm_text_quote(qh, sizeof(qh), hex + i, hlen - i < 8 ? hlen - i : 8));
             rm_free(bytes);
             return -1;
         }

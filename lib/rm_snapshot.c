@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rm_file.h"
 #include "rm_mem.h"
 #include "rm_snapshot.h"
 
@@ -21,20 +20,9 @@ static const char *const list_key[RM_LIST__COUNT] = {
     [RM_LIST_LOCAL] = "local_ip_list",
 };
 
-/* perms_ok - a file that others may write could let them open the relay */
-
-static int perms_ok(const char *path, rm_diag *d)
-{
-    struct stat st;
-
-    if (stat(path, &st) == -1)
-        return 1;                       /* the loader reports it */
-    return rm_file_check_writers(path, &st, d) == 0;
-}
-
 /* rm_snapshot_from_config - load every list of cfg into a new snapshot */
 
-int     rm_snapshot_from_config(rm_config *cfg, const rm_build_opts *o,
+int     rm_snapshot_from_config(rm_config *cfg,
                                 uint64_t generation, rm_snapshot **out, rm_diag *d)
 {
     rm_snapshot *s;
@@ -52,14 +40,12 @@ int     rm_snapshot_from_config(rm_config *cfg, const rm_build_opts *o,
                 break;
             continue;
         }
-        if (o && o->check_perms && !perms_ok(cfg->list_path[k], d))
-            continue;
-        if (rm_list_load(cfg->list_path[k], &lim, &s->lists[k], d) < 0)
+        if (rm_list_load(cfg->list_path[k], &cfg->trust, &lim, &s->lists[k], d) < 0)
             continue;                   /* keep going: report every list's errors */
     }
     if (cfg->local_domains[0] != '\0'
         && rm_domains_parse(cfg->local_domains, cfg->dir, cfg->path,
-                            rm_config_key_line(cfg, "local_domains"), &s->domains, d) < 0) {
+                            rm_config_key_line(cfg, "local_domains"), &cfg->trust, &s->domains, d) < 0) {
         /* reported */
     }
     if (d->errors > errors_before) {
@@ -83,16 +69,13 @@ int     rm_snapshot_from_config(rm_config *cfg, const rm_build_opts *o,
 
 /* rm_snapshot_build - configuration and lists, all or nothing */
 
-int     rm_snapshot_build(const char *config_path, const rm_build_opts *o,
-                          uint64_t generation, rm_snapshot **out, rm_diag *d)
+int     rm_snapshot_build(const char *config_path, uint64_t generation, rm_snapshot **out, rm_diag *d)
 {
     rm_config *cfg;
 
-    if (o && o->check_perms && !perms_ok(config_path, d))
-        return -1;
     if (rm_config_load(config_path, &cfg, d) < 0)
         return -1;
-    if (rm_snapshot_from_config(cfg, o, generation, out, d) < 0) {
+    if (rm_snapshot_from_config(cfg, generation, out, d) < 0) {
         rm_config_free(cfg);
         return -1;
     }

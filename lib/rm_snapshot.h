@@ -22,25 +22,20 @@ typedef struct rm_snapshot {
     rm_policy policy;                   /* points into lists[] */
 } rm_snapshot;
 
-typedef struct rm_build_opts {
-    int     check_perms;                /* refuse files that group or others can write */
-} rm_build_opts;
-
 /*
  * rm_snapshot_build - load the configuration and every list it names, off
  * to the side.  A list whose rule is off is not read (an empty one stands
  * in).  On success *out holds a snapshot with one reference.  On failure
  * nothing is allocated, every error found in every file is in d, and the
- * caller's current snapshot is untouched.
+ * caller's current snapshot is untouched.  Every file is a policy source
+ * for the configuration's user (rm_config_load, rm_trust_open).
  */
-int     rm_snapshot_build(const char *config_path, const rm_build_opts *o,
-                          uint64_t generation, rm_snapshot **out, rm_diag *d);
+int     rm_snapshot_build(const char *config_path, uint64_t generation, rm_snapshot **out, rm_diag *d);
 
 /* rm_snapshot_from_config - the same with an already loaded configuration,
  * which the snapshot takes over on success (and leaves to the caller on
  * failure). */
-int     rm_snapshot_from_config(rm_config *cfg, const rm_build_opts *o,
-                                uint64_t generation, rm_snapshot **out, rm_diag *d);
+int     rm_snapshot_from_config(rm_config *cfg, uint64_t generation, rm_snapshot **out, rm_diag *d);
 
 rm_snapshot *rm_snapshot_ref(rm_snapshot *s);
 void    rm_snapshot_unref(rm_snapshot *s);  /* frees on the last reference */

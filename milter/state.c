@@ -32,8 +32,6 @@ static struct {
     .err_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
-static const rm_build_opts build_opts = {.check_perms = 1};
-
 void    state_entries(const rm_snapshot *s, uint32_t entries[RM_LIST__COUNT])
 {
     for (int k = 0; k < RM_LIST__COUNT; k++)
@@ -52,7 +50,7 @@ int     state_init(const char *config_path, rm_diag *d)
         rm_diag_add(d, RM_SEV_ERROR, NULL, 0, 0, "cannot initialize a mutex");
         return -1;
     }
-    if (rm_snapshot_build(config_path, &build_opts, 1, &s, d) < 0)
+    if (rm_snapshot_build(config_path, 1, &s, d) < 0)
         return -1;
     if ((st.startup = rm_config_defaults(NULL)) == NULL) {
         rm_snapshot_unref(s);
@@ -162,7 +160,7 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
     notify_reloading();
     cur = rm_holder_acquire(&st.holder);
     gen = cur ? cur->generation : 0;
-    if (rm_snapshot_build(st.config_path, &build_opts, gen + 1, &next, d) == 0) {
+    if (rm_snapshot_build(st.config_path, gen + 1, &next, d) == 0) {
         for (size_t i = 0; i < d->count; i++) {
             char    text[sizeof(st.last_error)];
 

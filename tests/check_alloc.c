@@ -158,7 +158,7 @@ static long load_count(const char *path, unsigned n)
     char    dump[2048];
 
     rm_diag_init(&d);
-    ck_assert_msg(rm_list_load(path, NULL, &l, &d) == 0, "%s", u_diag_dump(&d, dump, sizeof(dump)));
+    ck_assert_msg(rm_list_load(path, NULL, NULL, &l, &d) == 0, "%s", u_diag_dump(&d, dump, sizeof(dump)));
     during = allocs() - before;
     ck_assert_uint_eq(rm_list_count(l), n);
     q[0] = u_addr("10.0.0.0");
@@ -334,7 +334,7 @@ START_TEST(test_alloc_failures)
     write_set(dir_b, &set_b, conf_b, sizeof(conf_b));
     ck_assert_int_eq(rm_holder_init(&h), 0);
     rm_diag_init(&d);
-    ck_assert_msg(rm_snapshot_build(conf_a, NULL, 1, &s0, &d) == 0, "%s", u_diag_dump(&d, dump, sizeof(dump)));
+    ck_assert_msg(rm_snapshot_build(conf_a, 1, &s0, &d) == 0, "%s", u_diag_dump(&d, dump, sizeof(dump)));
     rm_holder_swap(&h, s0);
     check_in_force(&h, s0, "before");
     base = outstanding();
@@ -351,13 +351,13 @@ START_TEST(test_alloc_failures)
         arm(n);
         switch (t) {
         case T_LIST_LOAD:
-            rc = rm_list_load(u_path(path, sizeof(path), dir_b, "allow.list"), &lim, &l, &d);
+            rc = rm_list_load(u_path(path, sizeof(path), dir_b, "allow.list"), NULL, &lim, &l, &d);
             break;
         case T_CONFIG_LOAD:
             rc = rm_config_load(conf_b, &c, &d);
             break;
         default:
-            rc = rm_snapshot_build(conf_b, NULL, 2, &s, &d);
+            rc = rm_snapshot_build(conf_b, 2, &s, &d);
             break;
         }
         disarm();
@@ -426,7 +426,7 @@ START_TEST(test_alloc_snapshot_count_constant)
         u_write_str(u_path(conf, sizeof(conf), dir, "relaymilter.conf"), "relay_flags = 15\n");
         rm_diag_init(&d);
         before = allocs();
-        ck_assert_msg(rm_snapshot_build(conf, NULL, 1, &s, &d) == 0, "%s", u_diag_dump(&d, dump, sizeof(dump)));
+        ck_assert_msg(rm_snapshot_build(conf, 1, &s, &d) == 0, "%s", u_diag_dump(&d, dump, sizeof(dump)));
         counts[k] = allocs() - before;
         rm_snapshot_unref(s);
         ck_assert_int_eq(outstanding(), 0);
@@ -516,7 +516,7 @@ START_TEST(test_alloc_concurrent_swaps)
     ck_assert_int_eq(rm_holder_init(&h), 0);
     ck_assert_ptr_null(rm_holder_acquire(&h));
     rm_diag_init(&d);
-    ck_assert_msg(rm_snapshot_build(conf_a, NULL, 1, &s, &d) == 0, "%s", u_diag_dump(&d, dump, sizeof(dump)));
+    ck_assert_msg(rm_snapshot_build(conf_a, 1, &s, &d) == 0, "%s", u_diag_dump(&d, dump, sizeof(dump)));
     rm_holder_swap(&h, s);
 
     memset(r, 0, sizeof(r));
@@ -535,7 +535,7 @@ START_TEST(test_alloc_concurrent_swaps)
             rm_snapshot *cur = rm_holder_acquire(&h), *bad = SENTINEL(rm_snapshot);
 
             rm_diag_init(&d);
-            ck_assert_int_eq(rm_snapshot_build(conf_c, NULL, gen, &bad, &d), -1);
+            ck_assert_int_eq(rm_snapshot_build(conf_c, gen, &bad, &d), -1);
             ck_assert_ptr_eq(bad, SENTINEL(rm_snapshot));
             ck_assert_uint_ge(d.errors, 1);
             ck_assert_msg(rm_holder_acquire(&h) == cur, "a failed reload changed the snapshot in force");
@@ -544,7 +544,7 @@ START_TEST(test_alloc_concurrent_swaps)
             refused++;
         }
         rm_diag_init(&d);
-        ck_assert_msg(rm_snapshot_build(gen % 2 ? conf_a : conf_b, NULL, gen, &next, &d) == 0, "generation %llu: %s",
+        ck_assert_msg(rm_snapshot_build(gen % 2 ? conf_a : conf_b, gen, &next, &d) == 0, "generation %llu: %s",
                       (unsigned long long) gen, u_diag_dump(&d, dump, sizeof(dump)));
         rm_holder_swap(&h, next);
     }

@@ -615,7 +615,7 @@ START_TEST(test_domains_set)
 
     rm_diag_init(&d);
     ck_assert_msg(rm_domains_parse("Example.COM, foo.example. [192.0.2.1]  [IPv6:2001:DB8::1]\tbar.example,",
-                                   NULL, CONF, 4, &s, &d) == 0, "%s", u_diag_dump(&d, dump, sizeof(dump)));
+                                   NULL, CONF, 4, NULL, &s, &d) == 0, "%s", u_diag_dump(&d, dump, sizeof(dump)));
     ck_assert_uint_eq(rm_domains_count(s), NELEM(sorted));
     for (size_t i = 0; i < NELEM(sorted); i++)
         ck_assert_str_eq(rm_domains_get(s, i), sorted[i]);
@@ -627,7 +627,7 @@ START_TEST(test_domains_set)
 
     /* an empty value is an empty set */
     s = DSENTINEL;
-    ck_assert_int_eq(rm_domains_parse("", NULL, CONF, 4, &s, &d), 0);
+    ck_assert_int_eq(rm_domains_parse("", NULL, CONF, 4, NULL, &s, &d), 0);
     ck_assert_uint_eq(rm_domains_count(s), 0);
     ck_assert(!rm_domains_contains(s, "example.com", 11));
     rm_domains_free(s);
@@ -644,7 +644,7 @@ START_TEST(test_domains_errors)
     char    got[1024];
 
     rm_diag_init(&d);
-    ck_assert_int_eq(rm_domains_parse("good.example, bad!name [300.1.1.1] ok.example", NULL, CONF, 4, &s, &d), -1);
+    ck_assert_int_eq(rm_domains_parse("good.example, bad!name [300.1.1.1] ok.example", NULL, CONF, 4, NULL, &s, &d), -1);
     ck_assert_msg(s == DSENTINEL, "*out written on error");
     ck_assert_uint_eq(d.errors, 2);
     ck_assert_str_eq(u_diag_str(&d, 0, got, sizeof(got)),
@@ -666,7 +666,7 @@ START_TEST(test_domains_file)
     u_write_str(u_path(path, sizeof(path), dir, "domains.txt"),
                 "# local domains\nExample.ORG\n\n[10.0.0.1] # a literal\nmail.example.org.\n  other.example\n");
     rm_diag_init(&d);
-    ck_assert_int_eq(rm_domains_parse("file:domains.txt", dir, CONF, 6, &s, &d), 0);
+    ck_assert_int_eq(rm_domains_parse("file:domains.txt", dir, CONF, 6, NULL, &s, &d), 0);
     ck_assert_uint_eq(rm_domains_count(s), 4);
     ck_assert(rm_domains_contains(s, "example.org", 11));
     ck_assert(rm_domains_contains(s, "MAIL.example.org", 16));
@@ -679,7 +679,7 @@ START_TEST(test_domains_file)
     /* an absolute path */
     snprintf(value, sizeof(value), "file:%s", path);
     s = DSENTINEL;
-    ck_assert_int_eq(rm_domains_parse(value, "/nonexistent", CONF, 6, &s, &d), 0);
+    ck_assert_int_eq(rm_domains_parse(value, "/nonexistent", CONF, 6, NULL, &s, &d), 0);
     ck_assert_uint_eq(rm_domains_count(s), 4);
     rm_domains_free(s);
 
@@ -687,7 +687,7 @@ START_TEST(test_domains_file)
     u_write_str(path, "ok.example\nb@d\n# fine\nalso bad\n");
     s = DSENTINEL;
     rm_diag_init(&d);
-    ck_assert_int_eq(rm_domains_parse("file:domains.txt", dir, CONF, 6, &s, &d), -1);
+    ck_assert_int_eq(rm_domains_parse("file:domains.txt", dir, CONF, 6, NULL, &s, &d), -1);
     ck_assert_msg(s == DSENTINEL, "*out written on error");
     ck_assert_uint_eq(d.errors, 1);
     snprintf(want, sizeof(want), "%s:2: error: local_domains: \"b@d\" is not a domain name or address literal", path);
@@ -696,10 +696,12 @@ START_TEST(test_domains_file)
     /* a missing file names the setting */
     s = DSENTINEL;
     rm_diag_init(&d);
-    ck_assert_int_eq(rm_domains_parse("file:nope.txt", dir, CONF, 6, &s, &d), -1);
+    ck_assert_int_eq(rm_domains_parse("file:nope.txt", dir, CONF, 6, NULL, &s, &d), -1);
     ck_assert_msg(s == DSENTINEL, "*out written on error");
-    snprintf(want, sizeof(want), CONF ":6: error: local_domains: cannot open %s/nope.txt: %s", dir, strerror(ENOENT));
+    snprintf(want, sizeof(want), "%s/nope.txt: error: cannot open: %s", dir, strerror(ENOENT));
     ck_assert_str_eq(u_diag_str(&d, 0, got, sizeof(got)), want);
+    snprintf(want, sizeof(want), CONF ":6: error: local_domains: cannot use file:%s/nope.txt", dir);
+    ck_assert_str_eq(u_diag_str(&d, 1, got, sizeof(got)), want);
     u_rmtree(dir);
 }
 END_TEST
@@ -719,13 +721,13 @@ START_TEST(test_domains_in_snapshot)
     u_write_str(conf, "relay_flags = allow\n# the domains\nlocal_domains = example.com,\n  file:domains\n");
     rm_diag_init(&d);
     /* "file:" must be the whole value; here it is a name, and refused */
-    ck_assert_int_eq(rm_snapshot_build(conf, NULL, 1, &s, &d), -1);
+    ck_assert_int_eq(rm_snapshot_build(conf, 1, &s, &d), -1);
     snprintf(want, sizeof(want), "%s:3: error: local_domains: \"file:domains\" is not a domain name or address literal", conf);
     ck_assert_str_eq(u_diag_str(&d, 0, got, sizeof(got)), want);
 
     u_write_str(conf, "relay_flags = allow\nlocal_domains = file:domains\n");
     rm_diag_init(&d);
-    ck_assert_msg(rm_snapshot_build(conf, NULL, 1, &s, &d) == 0, "%s", u_diag_dump(&d, got, sizeof(got)));
+    ck_assert_msg(rm_snapshot_build(conf, 1, &s, &d) == 0, "%s", u_diag_dump(&d, got, sizeof(got)));
     ck_assert(rm_domains_contains(s->domains, "example.net", 11));
     ck_assert(!rm_domains_contains(s->domains, "example.com", 11));
     rm_snapshot_unref(s);

@@ -320,13 +320,18 @@ static const bad_case bad[] = {
     B("10.0.0.1 # \xf5\x80\x80\x80\n", "t.list:1:12: error: not UTF-8 text: byte 0xF5"),
     B("10.0.0.1\n# \xe2\x82", "t.list:2:3: error: not UTF-8 text: byte 0xE2"),
     /* UTF-8 that is valid, but not an entry */
-    B("192.0.2.1\xc3\xa9\n", "t.list:1:10: error: unexpected byte 0xC3 (entries are ASCII) in \"192.0.2.1\xc3\xa9\""),
+    B("192.0.2.1\xc3\xa9\n", "t.list:1:10: error: unexpected character U+00E9 (entries are ASCII) in \"192.0.2.1\\u00E9\""),
+    /* input that would drive a terminal, and look-alikes, quoted safely and named */
+    B("\x1b[2J\x1b[H192.0.2.1\n", "t.list:1:1: error: unexpected byte 0x1B (entries are ASCII) in \"\\x1b[2J\\x1b[H192.0.2.1\""),
+    B("\xef\xbc\x91" "92.0.2.1\n", "t.list:1:1: error: unexpected character U+FF11 FULLWIDTH DIGIT ONE (entries are ASCII) in \"\\uFF1192.0.2.1\""),
+    B("192.0.2.1\xc2\xa0\n", "t.list:1:10: error: unexpected character U+00A0 NO-BREAK SPACE (entries are ASCII) in \"192.0.2.1\\u00A0\""),
+    B("192.0.2.0\xe2\x81\x84" "24\n", "t.list:1:10: error: unexpected character U+2044 FRACTION SLASH (entries are ASCII) in \"192.0.2.0\\u204424\""),
     /* UTF-16 byte order marks */
     B("\xff\xfe" "1\0009\0002\0.\0", "t.list:1:1: error: file is UTF-16 (byte order mark FF FE); save it as UTF-8 or ASCII"),
     B("\xfe\xff\0" "1\0009\0002", "t.list:1:1: error: file is UTF-16 (byte order mark FE FF); save it as UTF-8 or ASCII"),
     /* text after an entry */
     B("192.0.2.1 foo\n", "t.list:1:10: error: unexpected space (one entry per line) in \"192.0.2.1 foo\""),
-    B("192.0.2.1\tfoo\n", "t.list:1:10: error: unexpected space (one entry per line) in \"192.0.2.1\tfoo\""),
+    B("192.0.2.1\tfoo\n", "t.list:1:10: error: unexpected space (one entry per line) in \"192.0.2.1\\x09foo\""),
     B("  192.0.2.0/24 192.0.2.0/25 # two\n", "t.list:1:15: error: unexpected space (one entry per line) in \"192.0.2.0/24 192.0.2.0/25\""),
     B("192.0.2.1,192.0.2.2\n", "t.list:1:10: error: unexpected character after IPv4 address in \"192.0.2.1,192.0.2.2\""),
     B("192.0.2.1foo\n", "t.list:1:10: error: unexpected character after IPv4 address in \"192.0.2.1foo\""),

@@ -692,7 +692,7 @@ START_TEST(test_list_load_file)
     u_path(path, sizeof(path), dir, "allow.list");
     u_write_str(path, "# two\n192.0.2.0/24\n2001:db8::/32\n");
     rm_diag_init(&d);
-    ck_assert_int_eq(rm_list_load(path, &lim, &l, &d), 0);
+    ck_assert_int_eq(rm_list_load(path, NULL, &lim, &l, &d), 0);
     ck_assert_str_eq(rm_list_name(l), path);
     ck_assert(rm_list_match(l, &a, &m));
     ck_assert_int_eq(rm_list_entry(l, m.entry, &info), 0);
@@ -704,7 +704,7 @@ START_TEST(test_list_load_file)
     u_write_str(path, "192.0.2.0/24\n2001:db8::/32\n10.0.0.1\n");
     l = SENTINEL;
     rm_diag_init(&d);
-    ck_assert_int_eq(rm_list_load(path, &lim, &l, &d), -1);
+    ck_assert_int_eq(rm_list_load(path, NULL, &lim, &l, &d), -1);
     ck_assert_ptr_eq(l, SENTINEL);
     snprintf(want, sizeof(want), "%s: error: list has 3 entries, over max_entries = 2; nothing loaded", path);
     ck_assert_str_eq(u_diag_str(&d, 0, got, sizeof(got)), want);
@@ -713,7 +713,7 @@ START_TEST(test_list_load_file)
     lim.max_entries = 100;
     lim.max_bytes = 10;
     rm_diag_init(&d);
-    ck_assert_int_eq(rm_list_load(path, &lim, &l, &d), -1);
+    ck_assert_int_eq(rm_list_load(path, NULL, &lim, &l, &d), -1);
     ck_assert_ptr_eq(l, SENTINEL);
     snprintf(want, sizeof(want), "%s: error: file is 36 bytes, over the cap of 10 bytes; nothing loaded", path);
     ck_assert_str_eq(u_diag_str(&d, 0, got, sizeof(got)), want);
@@ -721,7 +721,7 @@ START_TEST(test_list_load_file)
     /* errors name the file path */
     u_write_str(path, "192.0.2.0/24\n10.1\n");
     rm_diag_init(&d);
-    ck_assert_int_eq(rm_list_load(path, NULL, &l, &d), -1);
+    ck_assert_int_eq(rm_list_load(path, NULL, NULL, &l, &d), -1);
     ck_assert_ptr_eq(l, SENTINEL);
     snprintf(want, sizeof(want), "%s:2:5: error: short IPv4 forms are not accepted; write all four octets in \"10.1\"", path);
     ck_assert_str_eq(u_diag_str(&d, 0, got, sizeof(got)), want);
@@ -729,14 +729,14 @@ START_TEST(test_list_load_file)
     /* a missing file, a directory */
     unlink(path);
     rm_diag_init(&d);
-    ck_assert_int_eq(rm_list_load(path, NULL, &l, &d), -1);
+    ck_assert_int_eq(rm_list_load(path, NULL, NULL, &l, &d), -1);
     ck_assert_ptr_eq(l, SENTINEL);
     snprintf(want, sizeof(want), "%s: error: cannot open: %s", path, strerror(ENOENT));
     ck_assert_str_eq(u_diag_str(&d, 0, got, sizeof(got)), want);
     rm_diag_init(&d);
-    ck_assert_int_eq(rm_list_load(dir, NULL, &l, &d), -1);
+    ck_assert_int_eq(rm_list_load(dir, NULL, NULL, &l, &d), -1);
     ck_assert_ptr_eq(l, SENTINEL);
-    snprintf(want, sizeof(want), "%s: error: not a regular file", dir);
+    snprintf(want, sizeof(want), "%s: error: not a regular file (it is a directory)", dir);
     ck_assert_str_eq(u_diag_str(&d, 0, got, sizeof(got)), want);
     u_rmtree(dir);
 }

@@ -67,7 +67,7 @@ START_TEST(test_deny_line)
     u_write_str(u_path(path, sizeof(path), dir, "allow.list"), "192.0.2.0/24\n");
     u_write_str(u_path(path, sizeof(path), dir, "local-ip.list"), "\n");
     rm_diag_init(&d);
-    ck_assert_msg(rm_snapshot_build(conf, NULL, 1, &s, &d) == 0, "build: %s",
+    ck_assert_msg(rm_snapshot_build(conf, 1, &s, &d) == 0, "build: %s",
                   u_diag_dump(&d, got, sizeof(got)));
     rm_verdict_in_init(&in);
     in.rcpt = "<u%example.net@example.com>";

@@ -506,7 +506,7 @@ START_TEST(test_snapshot_explain)
     u_write_str(u_path(path, sizeof(path), dir, "allow.list"), "192.168.0.0/16\n");
     u_write_str(u_path(path, sizeof(path), dir, "local-ip.list"), "# the MX\n\n10.0.0.0;255.255.255.0\n");
     rm_diag_init(&d);
-    ck_assert_msg(rm_snapshot_build(conf, NULL, 7, &s, &d) == 0, "build: %s", u_diag_dump(&d, got, sizeof(got)));
+    ck_assert_msg(rm_snapshot_build(conf, 7, &s, &d) == 0, "build: %s", u_diag_dump(&d, got, sizeof(got)));
     ck_assert_uint_eq(s->generation, 7);
     for (size_t i = 0; i < NELEM(t); i++) {
         memset(&q, 0, sizeof(q));

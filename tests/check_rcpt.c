@@ -121,7 +121,7 @@ static rm_domains *local_domains(void)
     rm_diag d;
 
     rm_diag_init(&d);
-    ck_assert_msg(rm_domains_parse(LOCAL_DOMAINS, NULL, "test", 1, &s, &d) == 0,
+    ck_assert_msg(rm_domains_parse(LOCAL_DOMAINS, NULL, "test", 1, NULL, &s, &d) == 0,
                   "local_domains of the test do not parse");
     return s;
 }

@@ -28,7 +28,7 @@ static void fx_build(fixture *f, const char *conf_text)
     u_write_str(u_path(path, sizeof(path), f->dir, "local-ip.list"), "10.0.0.25\n");
     rm_diag_init(&d);
     f->s = NULL;
-    ck_assert_msg(rm_snapshot_build(conf, NULL, 1, &f->s, &d) == 0, "build: %s",
+    ck_assert_msg(rm_snapshot_build(conf, 1, &f->s, &d) == 0, "build: %s",
                   u_diag_dump(&d, got, sizeof(got)));
 }
 

@@ -19,7 +19,7 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (c->local_domains[0] && c->local_domains[0] != 'f') {
         rm_domains *s = NULL;
 
-        if (rm_domains_parse(c->local_domains, c->dir, c->path, 1, &s, &d) == 0) {
+        if (rm_domains_parse(c->local_domains, c->dir, c->path, 1, NULL, &s, &d) == 0) {
             for (size_t i = 0; i < rm_domains_count(s); i++) {
                 const char *n = rm_domains_get(s, i);
 

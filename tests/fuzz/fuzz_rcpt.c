@@ -15,7 +15,7 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (local == NULL) {
         rm_diag_init(&d);
         fuzz_check(rm_domains_parse("example.com, [192.0.2.1], [IPv6:2001:db8::1]", "", "fuzz",
-                                    1, &local, &d) == 0);
+                                    1, NULL, &local, &d) == 0);
     }
     k = rm_rcpt_classify((const char *) data, size, local, &r);
     fuzz_check(k == r.kind);
