@@ -255,7 +255,7 @@ int     cmd_check(relayctl *rc, int argc, char **argv)
             fputs(check_usage, stdout);
             return EXIT_OK;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "%s: check: unknown option \"%s\"\n%s", rc->progname, argv[i], check_usage);
+            fprintf(stderr, "%s: check: unknown option %s\n%s", rc->progname, quoted(argv[i]), check_usage);
             return EXIT_TROUBLE;
         } else if (addr == NULL) {
             addr = argv[i];
@@ -272,11 +272,11 @@ int     cmd_check(relayctl *rc, int argc, char **argv)
     memset(&q, 0, sizeof(q));
     q.auth = auth;
     if (local && rm_addr_from_str(local, &q.local, &err) < 0) {
-        fprintf(stderr, "%s: check: --local-ip \"%s\": %s\n", rc->progname, local, err.msg);
+        fprintf(stderr, "%s: check: --local-ip %s: %s\n", rc->progname, quoted(local), err.msg);
         return EXIT_TROUBLE;
     }
     if (strcmp(addr, "-") != 0 && rm_addr_from_str(addr, &q.client, &err) < 0) {
-        fprintf(stderr, "%s: check: \"%s\" is not an IP address: %s\n", rc->progname, addr, err.msg);
+        fprintf(stderr, "%s: check: %s is not an IP address: %s\n", rc->progname, quoted(addr), err.msg);
         return EXIT_TROUBLE;
     }
     if (live) {

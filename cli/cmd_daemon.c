@@ -165,7 +165,7 @@ int     cmd_status(relayctl *rc, int argc, char **argv)
         } else if (strcmp(argv[i], "--prometheus") == 0) {
             prometheus = true;
         } else {
-            fprintf(stderr, "%s: status: unknown argument \"%s\"\n%s", rc->progname, argv[i], status_usage);
+            fprintf(stderr, "%s: status: unknown argument %s\n%s", rc->progname, quoted(argv[i]), status_usage);
             return EXIT_TROUBLE;
         }
     }

@@ -228,7 +228,7 @@ int     cmd_doctor(relayctl *rc, int argc, char **argv)
         } else if (strcmp(argv[i], "--postfix-config") == 0 && i + 1 < argc) {
             dr.pfdir = argv[++i];
         } else {
-            fprintf(stderr, "%s: doctor: unknown argument \"%s\"\n%s", rc->progname, argv[i], doctor_usage);
+            fprintf(stderr, "%s: doctor: unknown argument %s\n%s", rc->progname, quoted(argv[i]), doctor_usage);
             return EXIT_TROUBLE;
         }
     }

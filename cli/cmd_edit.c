@@ -40,7 +40,7 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
         } else if (add && strncmp(argv[i], "--comment=", 10) == 0) {
             comment = argv[i] + 10;
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            fprintf(stderr, "%s: %s: unknown option \"%s\"\n%s", rc->progname, argv[0], argv[i], edit_usage);
+            fprintf(stderr, "%s: %s: unknown option %s\n%s", rc->progname, argv[0], quoted(argv[i]), edit_usage);
             return EXIT_TROUBLE;
         } else if (kindword == NULL) {
             kindword = argv[i];

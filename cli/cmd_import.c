@@ -83,7 +83,7 @@ int     cmd_import(relayctl *rc, int argc, char **argv)
         } else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
             dir = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "%s: import-exchange: unknown option \"%s\"\n%s", rc->progname, argv[i], import_usage);
+            fprintf(stderr, "%s: import-exchange: unknown option %s\n%s", rc->progname, quoted(argv[i]), import_usage);
             return EXIT_TROUBLE;
         } else if (file == NULL) {
             file = argv[i];

@@ -131,7 +131,7 @@ int     cmd_lint(relayctl *rc, int argc, char **argv)
             break;
         }
         if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "%s: lint: unknown option \"%s\"\n%s", rc->progname, argv[i], lint_usage);
+            fprintf(stderr, "%s: lint: unknown option %s\n%s", rc->progname, quoted(argv[i]), lint_usage);
             return EXIT_TROUBLE;
         }
         if (first_file == argc)

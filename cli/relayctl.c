@@ -80,7 +80,7 @@ int     main(int argc, char **argv)
             fputs(usage, stdout);
             return EXIT_OK;
         } else if (argv[i][0] == '-') {
-            fprintf(stderr, "%s: unknown option \"%s\"\n%s", rc.progname, argv[i], usage);
+            fprintf(stderr, "%s: unknown option %s\n%s", rc.progname, quoted(argv[i]), usage);
             return EXIT_TROUBLE;
         } else {
             break;
@@ -104,6 +104,6 @@ int     main(int argc, char **argv)
             return commands[k].run(&rc, n, argv + i);
         }
     }
-    fprintf(stderr, "%s: unknown command \"%s\"\n%s", rc.progname, argv[i], usage);
+    fprintf(stderr, "%s: unknown command %s\n%s", rc.progname, quoted(argv[i]), usage);
     return EXIT_TROUBLE;
 }

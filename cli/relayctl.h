@@ -42,6 +42,10 @@ int     daemon_reload(relayctl *rc, const rm_config *cfg, bool *absent);
 /* print_diag - every message of d on stream, compiler style */
 void    print_diag(FILE *fp, const rm_diag *d);
 
+/* quoted - s in double quotes, escaped for a message (rm_text_quote); the
+ * result is overwritten by the call after the next (two may be in use) */
+const char *quoted(const char *s);
+
 /* json_string - write s as a JSON string literal */
 void    json_string(FILE *fp, const char *s);
 

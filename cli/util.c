@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "relayctl.h"
+#include "rm_text.h"
 
 /* print_diag - every message, then how many were not kept */
 
@@ -22,6 +23,17 @@ void    print_diag(FILE *fp, const rm_diag *d)
     }
     if (d->dropped)
         fprintf(fp, "... and %zu more messages not shown\n", d->dropped);
+}
+
+/* quoted - what a user typed, safe to print; two buffers in turn */
+
+const char *quoted(const char *s)
+{
+    static char buf[2][RM_QUOTE_LEN(64)];
+    static int next;
+
+    next = !next;
+    return rm_text_quote(buf[next], sizeof(buf[next]), s, strlen(s));
 }
 
 /* json_string - RFC 8259 string with the required escapes */

@@ -71,6 +71,9 @@ t lint-unknown-option     lint --frob
 t usage-none
 t usage-unknown-command   frob
 t usage-unknown-option    --frob check 192.0.2.1
+# what a user typed is quoted escaped: no escape sequence reaches the terminal
+t usage-unknown-option-escaped "$(printf -- '--\033[2J\033[H')" check 192.0.2.1
+t check-address-escaped   -c $c check "$(printf '\357\274\221\033[2J.0.2.1')"
 t usage-c-without-file    -c
 
 finish
