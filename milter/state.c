@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "mlog.h"
 #include "notify.h"
+#include "rm_text.h"
 #include "state.h"
 
 enum last_reload { LAST_NONE = 0, LAST_OK, LAST_FAILED };
@@ -88,19 +90,25 @@ void    state_count(enum rm_ctl_decision k)
 
 static void warn_fixed(const rm_config *now)
 {
+    static const struct {
+        const char *name;
+        size_t  off;
+    } fixed[] = {
+        {"milter_socket", offsetof(rm_config, milter_socket)},
+        {"control_socket", offsetof(rm_config, control_socket)},
+        {"user", offsetof(rm_config, user)},
+        {"pid_file", offsetof(rm_config, pid_file)},
+    };
     const rm_config *was = st.startup;
+    char    q[RM_QUOTE_LEN(128)];
 
-    if (strcmp(was->milter_socket, now->milter_socket) != 0)
-        mlog_warnx("milter_socket changed to %s; it takes effect when relaymilter restarts",
-                   now->milter_socket);
-    if (strcmp(was->control_socket, now->control_socket) != 0)
-        mlog_warnx("control_socket changed to %s; it takes effect when relaymilter restarts",
-                   now->control_socket);
-    if (strcmp(was->user, now->user) != 0)
-        mlog_warnx("user changed to \"%s\"; it takes effect when relaymilter restarts", now->user);
-    if (strcmp(was->pid_file, now->pid_file) != 0)
-        mlog_warnx("pid_file changed to \"%s\"; it takes effect when relaymilter restarts",
-                   now->pid_file);
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+        const char *a = (const char *) was + fixed[i].off, *b = (const char *) now + fixed[i].off;
+
+        if (strcmp(a, b) != 0)
+            mlog_warnx("%s changed to %s; it takes effect when relaymilter restarts", fixed[i].name,
+                       rm_text_quote(q, sizeof(q), b, strlen(b)));
+    }
 }
 
 /*
