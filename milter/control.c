@@ -46,11 +46,13 @@
 #define CAP_LOG_SECONDS 10              /* at most one "too many clients" log line per this */
 
 /*
- * A client over the cap still gets a slot, from a few kept for this, so
- * that it is told why before the close (a close before it has written its
- * line would break its pipe instead); past those it is closed at once.
+ * A client that is refused (another user's, or one over the cap) still
+ * gets a slot, from a few kept for this, so that it is told why before
+ * the close (a close before it has written its line would break its pipe
+ * instead), and it never takes one of the slots served clients have;
+ * past those few it is closed at once.
  */
-#define REFUSED_MAX 16
+#define REFUSED_MAX 64
 #define REFUSED_DRAIN_MS 100            /* a refused client's slot is soon free again */
 #define SLOTS (CONTROL_CLIENTS_MAX + REFUSED_MAX)
 
@@ -361,12 +363,23 @@ static void on_accept(void)
             }
             return;
         }
-        refused = ctl.nclients >= CONTROL_CLIENTS_MAX;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == -1
+            || (cred.uid != 0 && cred.uid != geteuid())) {
+            mlog_warnx("control socket: refused a client with uid %ld (only root and the daemon's user may use it)",
+                       clen == sizeof(cred) ? (long) cred.uid : -1L);
+            snprintf(text, sizeof(text), "permission denied");
+            refused = true;
+        } else if (ctl.nclients >= CONTROL_CLIENTS_MAX) {
+            cap_log();
+            snprintf(text, sizeof(text), "too many control clients (%d at once); try again",
+                     CONTROL_CLIENTS_MAX);
+            refused = true;
+        } else {
+            refused = false;
+        }
         for (int i = 0; i < SLOTS && c == NULL; i++)
             if (ctl.clients[i].state == C_FREE)
                 c = &ctl.clients[i];
-        if (refused)
-            cap_log();
         if (c == NULL || (refused && ctl.nrefused >= REFUSED_MAX)) {
             close(fd);                  /* no word for it: too many refused at once */
             continue;
@@ -376,22 +389,14 @@ static void on_accept(void)
         c->state = C_READ;
         c->deadline = now_ms() + CONTROL_LINE_MS;
         c->refused = refused;
-        if (refused) {
-            ctl.nrefused++;
-            snprintf(text, sizeof(text), "too many control clients (%d at once); try again",
-                     CONTROL_CLIENTS_MAX);
-            reply_err(c, text, DRAIN_MAX);
-            if (c->state == C_DRAIN)
-                c->deadline = now_ms() + REFUSED_DRAIN_MS;
+        if (!refused) {
+            ctl.nclients++;
             continue;
         }
-        ctl.nclients++;
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == -1
-            || (cred.uid != 0 && cred.uid != geteuid())) {
-            mlog_warnx("control socket: refused a client with uid %ld (only root and the daemon's user may use it)",
-                       clen == sizeof(cred) ? (long) cred.uid : -1L);
-            reply_err(c, "permission denied", DRAIN_MAX);
-        }
+        ctl.nrefused++;
+        reply_err(c, text, DRAIN_MAX);
+        if (c->state == C_DRAIN)
+            c->deadline = now_ms() + REFUSED_DRAIN_MS;
     }
 }
 
