@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "relayctl.h"
+#include "rm_ctl.h"
 
 static int load_config(relayctl *rc, rm_config **cfg)
 {
@@ -21,32 +22,101 @@ static int load_config(relayctl *rc, rm_config **cfg)
     return 0;
 }
 
-/*
- * daemon_reload - ask for a reload and print the answer.  Returns 0 when
- * the daemon took the new lists, 1 when it kept the old ones, 2 when it
- * could not be asked (with *absent set when nothing listens there).
- */
-int     daemon_reload(relayctl *rc, const rm_config *cfg, bool *absent)
+/* What a reload after an edit came to: one row each, message and exit status. */
+enum outcome { O_RELOADED, O_FAILED, O_RUNNING, O_NO_ANSWER, O_NOT_RUNNING };
+
+static const struct {
+    const char *name;                   /* --json "outcome" */
+    int     edit_status;                /* exit status of add and del */
+    int     reload_status;              /* exit status of reload */
+} outcomes[] = {
+    [O_RELOADED] = {"reloaded", EXIT_OK, EXIT_OK},
+    [O_FAILED] = {"reload-failed", EXIT_RELOAD_FAILED, EXIT_NEGATIVE},
+    [O_RUNNING] = {"reload-still-running", EXIT_RELOAD_UNKNOWN, EXIT_NEGATIVE},
+    [O_NO_ANSWER] = {"no-answer", EXIT_RELOAD_UNKNOWN, EXIT_TROUBLE},
+    [O_NOT_RUNNING] = {"not-running", EXIT_NOT_RUNNING, EXIT_TROUBLE},
+};
+
+/* edit_report - after an edit: what the daemon did with it, and what is in force */
+
+static void edit_report(relayctl *rc, enum outcome o, const char *cmd, const char *edited,
+                        uint64_t gen, const rm_config *cfg, const char *why)
+{
+    switch (o) {
+    case O_RELOADED:
+        break;
+    case O_NOT_RUNNING:
+        fprintf(stderr, "%s: %s: %s is written; relaymilter is not running (nothing listens on %s): "
+                "it uses the edit when it starts\n", rc->progname, cmd, edited, cfg->control_socket);
+        break;
+    case O_FAILED:
+        fprintf(stderr, "%s: %s: %s is written; reload failed: relaymilter still uses the previous lists "
+                "(generation %llu) until a reload succeeds\n", rc->progname, cmd, edited,
+                (unsigned long long) gen);
+        break;
+    case O_RUNNING:
+        fprintf(stderr, "%s: %s: %s is written; the reload did not finish in time: relaymilter still uses "
+                "the previous lists (generation %llu) until it does (relayctl status shows the generation "
+                "in force)\n", rc->progname, cmd, edited, (unsigned long long) gen);
+        break;
+    case O_NO_ANSWER:
+        fprintf(stderr, "%s: %s: %s is written; what became of the reload is unknown (%s): "
+                "relayctl status shows the generation in force\n", rc->progname, cmd, edited, why);
+        break;
+    }
+}
+
+int     daemon_reload(relayctl *rc, const rm_config *cfg, const char *cmd, const char *edited)
 {
     char    reply[65536], why[512];
+    enum outcome o;
+    uint64_t gen = 0;
 
-    *absent = false;
+    reply[0] = '\0';
     if (ctl_request(cfg->control_socket, "RELOAD\n", reply, sizeof(reply), why, sizeof(why)) < 0) {
-        *absent = errno == ENOENT || errno == ECONNREFUSED;
-        if (!*absent)
-            fprintf(stderr, "%s: reload: %s\n", rc->progname, why);
-        return EXIT_TROUBLE;
+        o = errno == ENOENT || errno == ECONNREFUSED ? O_NOT_RUNNING : O_NO_ANSWER;
+        reply[0] = '\0';
+    } else {
+        switch (rm_ctl_reload_outcome(reply, &gen)) {
+        case RM_CTL_RELOADED:
+            o = O_RELOADED;
+            break;
+        case RM_CTL_RELOAD_FAILED:
+            o = O_FAILED;
+            break;
+        case RM_CTL_RELOAD_RUNNING:
+            o = O_RUNNING;
+            break;
+        default:
+            o = O_NO_ANSWER;
+            if (reply[0])
+                snprintf(why, sizeof(why), "relaymilter answered: %.*s", (int) strcspn(reply, "\n"), reply);
+            else
+                snprintf(why, sizeof(why), "relaymilter closed the connection without an answer");
+            break;
+        }
     }
     if (rc->json) {
-        printf("{\"reloaded\":%s,\"answer\":", strncmp(reply, "OK ", 3) == 0 ? "true" : "false");
+        printf("{\"reloaded\":%s,\"outcome\":\"%s\",\"answer\":", o == O_RELOADED ? "true" : "false",
+               outcomes[o].name);
         json_string(stdout, reply);
         printf("}\n");
-    } else {
+    } else if (reply[0]) {
         printf("relaymilter: %s", reply);
-        if (reply[0] && reply[strlen(reply) - 1] != '\n')
+        if (reply[strlen(reply) - 1] != '\n')
             printf("\n");
     }
-    return strncmp(reply, "OK ", 3) == 0 ? EXIT_OK : EXIT_NEGATIVE;
+    fflush(stdout);                     /* the answer, then what it means */
+    if (edited != NULL) {
+        edit_report(rc, o, cmd, edited, gen, cfg, why);
+        return outcomes[o].edit_status;
+    }
+    if (o == O_NOT_RUNNING)
+        fprintf(stderr, "%s: reload: relaymilter is not running (nothing listens on %s)\n",
+                rc->progname, cfg->control_socket);
+    else if (o == O_NO_ANSWER)
+        fprintf(stderr, "%s: reload: %s\n", rc->progname, why);
+    return outcomes[o].reload_status;
 }
 
 /* cmd_reload - relayctl reload */
@@ -54,7 +124,6 @@ int     daemon_reload(relayctl *rc, const rm_config *cfg, bool *absent)
 int     cmd_reload(relayctl *rc, int argc, char **argv)
 {
     rm_config *cfg;
-    bool    absent;
     int     status;
 
     if (argc > 1) {
@@ -68,10 +137,7 @@ int     cmd_reload(relayctl *rc, int argc, char **argv)
     }
     if (load_config(rc, &cfg) < 0)
         return EXIT_TROUBLE;
-    status = daemon_reload(rc, cfg, &absent);
-    if (absent)
-        fprintf(stderr, "%s: reload: relaymilter is not running (nothing listens on %s)\n",
-                rc->progname, cfg->control_socket);
+    status = daemon_reload(rc, cfg, "reload", NULL);
     rm_config_free(cfg);
     return status;
 }

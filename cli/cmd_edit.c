@@ -28,7 +28,6 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
     char   *text = NULL;
     size_t  len;
     int     kind, fd, status;
-    bool    absent;
     const char *path;
 
     for (int i = 1; i < argc; i++) {
@@ -118,13 +117,8 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
     } else {
         printf("%s\n", r.why);
     }
-    status = daemon_reload(rc, cfg, &absent);
-    if (absent) {
-        if (!rc->json)
-            printf("relaymilter is not running (nothing listens on %s); "
-                   "the edit is saved and is used when it starts\n", cfg->control_socket);
-        status = EXIT_OK;
-    }
+    fflush(stdout);
+    status = daemon_reload(rc, cfg, argv[0], path);
     rm_config_free(cfg);
     return status;
 }

@@ -12,6 +12,10 @@
 #define EXIT_OK       0
 #define EXIT_NEGATIVE 1                 /* a deny, a lint error, a rejected input */
 #define EXIT_TROUBLE  2                 /* usage or system error */
+/* add and del, once the list is written (the edit stays written): */
+#define EXIT_NOT_RUNNING   3            /* no daemon listens: it takes the edit when it starts */
+#define EXIT_RELOAD_FAILED 4            /* the daemon refused the reload: previous lists in force */
+#define EXIT_RELOAD_UNKNOWN 5           /* the reload outlasted the wait, or no answer came */
 
 typedef struct relayctl {
     const char *config_path;
@@ -34,10 +38,15 @@ int     cmd_doctor(relayctl *rc, int argc, char **argv);
 /* list_kind - "allow", "deny", "local" to enum rm_list_kind, or -1 */
 int     list_kind(const char *word);
 
-/* daemon_reload - ask the daemon to reload and print its answer: 0 it
- * took the lists, 1 it kept the old ones, 2 it could not be asked
- * (*absent: nothing listens on the control socket). */
-int     daemon_reload(relayctl *rc, const rm_config *cfg, bool *absent);
+/*
+ * daemon_reload - ask the daemon to reload and say what happened; cmd
+ * names the command in messages.  For relayctl reload (edited NULL): 0 it took the lists, 1 it kept the old
+ * ones (failed, or still running when the daemon stopped waiting), 2 it
+ * could not be asked.  After an edit of the file edited, which stays
+ * written whatever the daemon says: 0, EXIT_NOT_RUNNING,
+ * EXIT_RELOAD_FAILED or EXIT_RELOAD_UNKNOWN, each with its own message.
+ */
+int     daemon_reload(relayctl *rc, const rm_config *cfg, const char *cmd, const char *edited);
 
 /* print_diag - every message of d on stream, compiler style */
 void    print_diag(FILE *fp, const rm_diag *d);

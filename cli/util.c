@@ -83,19 +83,24 @@ int     ctl_request(const char *socket_path, const char *line, char *out, size_t
         close(fd);
         return -1;
     }
+    /*
+     * A daemon that refuses the client (over its client limit, say) may
+     * answer and close before the line is written: then the write fails,
+     * and the answer is still there to read.
+     */
     while (off < len) {
-        ssize_t n = write(fd, line + off, len - off);
+        ssize_t n = send(fd, line + off, len - off, MSG_NOSIGNAL);
 
         if (n == -1 && errno == EINTR)
             continue;
         if (n == -1) {
             snprintf(why, whylen, "write to %s: %s", socket_path, strerror(errno));
-            close(fd);
-            return -1;
+            break;
         }
         off += (size_t) n;
     }
-    shutdown(fd, SHUT_WR);
+    if (off == len)
+        shutdown(fd, SHUT_WR);
     for (;;) {
         struct pollfd p = {fd, POLLIN, 0};
         ssize_t n;
@@ -113,6 +118,10 @@ int     ctl_request(const char *socket_path, const char *line, char *out, size_t
         n = read(fd, out + got, outlen - 1 - got);
         if (n == -1 && errno == EINTR)
             continue;
+        if (n == -1 && got == 0 && off < len) {
+            close(fd);                  /* why says what the write met */
+            return -1;
+        }
         if (n == -1) {
             snprintf(why, whylen, "read from %s: %s", socket_path, strerror(errno));
             close(fd);
@@ -124,5 +133,7 @@ int     ctl_request(const char *socket_path, const char *line, char *out, size_t
     }
     out[got] = '\0';
     close(fd);
+    if (got == 0 && off < len)
+        return -1;
     return 0;
 }

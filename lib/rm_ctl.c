@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -276,6 +277,43 @@ void    rm_ctl_reply_reload_failed(rm_ctl_buf *b, uint64_t generation, const rm_
     }
     if (d->dropped)
         rm_ctl_line(b, "error: %zu more messages were not kept", d->dropped);
+}
+
+/* rm_ctl_reply_reload_timeout - a reload that outlasted the wait for it */
+
+void    rm_ctl_reply_reload_timeout(rm_ctl_buf *b, unsigned seconds, uint64_t generation)
+{
+    rm_ctl_line(b, "ERR reload still running after %u seconds; generation %llu stays in force until it ends",
+                seconds, (unsigned long long) generation);
+}
+
+/* rm_ctl_reload_outcome - the reply's first line, read back */
+
+enum rm_ctl_outcome rm_ctl_reload_outcome(const char *reply, uint64_t *generation)
+{
+    static const struct {
+        const char *prefix;
+        const char *gen;                /* where the generation follows */
+        enum rm_ctl_outcome outcome;
+    } forms[] = {
+        {"OK reloaded generation ", "OK reloaded generation ", RM_CTL_RELOADED},
+        {"ERR reload failed; ", "(generation ", RM_CTL_RELOAD_FAILED},
+        {"ERR reload still running after ", "; generation ", RM_CTL_RELOAD_RUNNING},
+    };
+    size_t  eol = strcspn(reply, "\n");
+
+    *generation = 0;
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        const char *g;
+
+        if (strncmp(reply, forms[i].prefix, strlen(forms[i].prefix)) != 0)
+            continue;
+        g = strstr(reply, forms[i].gen);
+        if (g != NULL && (size_t) (g - reply) < eol)
+            *generation = strtoull(g + strlen(forms[i].gen), NULL, 10);
+        return forms[i].outcome;
+    }
+    return RM_CTL_RELOAD_OTHER;
 }
 
 /* rm_ctl_format_time - ISO 8601 in UTC */

@@ -21,6 +21,7 @@
  *   RELOAD                              OK reloaded generation N: deny N, allow N, local N entries
  *                                       ERR reload failed; previous lists remain in force (generation N)
  *                                           + one FILE:LINE:COL: error: TEXT line per error
+ *                                       ERR reload still running after S seconds; generation N stays in force until it ends
  *   STATUS                              OK status, then "key: value" lines
  *   CHECK ADDRESS [local=ADDRESS] [auth]
  *                                       OK allow|deny RULE [FILE:LINE ENTRY]
@@ -107,7 +108,23 @@ typedef struct rm_ctl_status {
 void    rm_ctl_reply_err(rm_ctl_buf *b, const char *text);
 void    rm_ctl_reply_reload_ok(rm_ctl_buf *b, uint64_t generation, const uint32_t entries[RM_LIST__COUNT]);
 void    rm_ctl_reply_reload_failed(rm_ctl_buf *b, uint64_t generation, const rm_diag *d);
+void    rm_ctl_reply_reload_timeout(rm_ctl_buf *b, unsigned seconds, uint64_t generation);
 void    rm_ctl_reply_status(rm_ctl_buf *b, const rm_ctl_status *st);
+
+/*
+ * rm_ctl_reload_outcome - what a RELOAD reply says: the lists were
+ * reloaded, the reload failed (the previous lists stay), the reload was
+ * still running when the daemon stopped waiting for it, or something else
+ * (an ERR of another kind, or not a reply at all).  *generation is the
+ * generation the reply names (0 when it names none).
+ */
+enum rm_ctl_outcome {
+    RM_CTL_RELOADED = 0,
+    RM_CTL_RELOAD_FAILED,
+    RM_CTL_RELOAD_RUNNING,
+    RM_CTL_RELOAD_OTHER
+};
+enum rm_ctl_outcome rm_ctl_reload_outcome(const char *reply, uint64_t *generation);
 
 /* rm_ctl_reply_check - where and entry may be "" (no list decided) */
 void    rm_ctl_reply_check(rm_ctl_buf *b, bool allow, enum rm_rule rule,

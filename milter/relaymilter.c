@@ -29,12 +29,14 @@
 #include "control.h"
 #include "mlog.h"
 #include "notify.h"
+#include "reloader.h"
 #include "rm_config.h"
 #include "rm_snapshot.h"
 #include "sockutil.h"
 #include "state.h"
 
 #define STOP_GRACE_SECONDS 10           /* how long decisions in flight may take at stop */
+#define RELOAD_STOP_WAIT_MS 2000        /* how long a reload in progress may delay a stop */
 
 /*
  * Signals.  libmilter's smfi_main() starts a thread of its own that
@@ -51,16 +53,6 @@
 static volatile sig_atomic_t got_hup, got_term, got_int;
 static int sig_pipe[2] = {-1, -1};
 static atomic_int milter_done;
-
-/* The SIGHUP reloader: a thread, so that the main thread stays free. */
-static struct {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int     pending;
-    int     quit;
-    pthread_t thread;
-    rm_diag diag;
-} reloader = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, {0}};
 
 static pthread_t milter_thread;
 static int milter_rc;
@@ -193,38 +185,6 @@ static void poke_listener(void)
         return;
     (void) connect(fd, (struct sockaddr *) &poke_addr, poke_len);
     close(fd);
-}
-
-static void *reloader_main(void *arg)
-{
-    (void) arg;
-    pthread_mutex_lock(&reloader.lock);
-    for (;;) {
-        uint64_t gen;
-        uint32_t entries[RM_LIST__COUNT];
-
-        while (!reloader.pending && !reloader.quit)
-            pthread_cond_wait(&reloader.cond, &reloader.lock);
-        if (reloader.quit)
-            break;
-        reloader.pending = 0;
-        pthread_mutex_unlock(&reloader.lock);
-        (void) state_reload("SIGHUP", &reloader.diag, &gen, entries);
-        pthread_mutex_lock(&reloader.lock);
-    }
-    pthread_mutex_unlock(&reloader.lock);
-    return NULL;
-}
-
-static void reloader_poke(int quit)
-{
-    pthread_mutex_lock(&reloader.lock);
-    if (quit)
-        reloader.quit = 1;
-    else
-        reloader.pending = 1;
-    pthread_cond_signal(&reloader.cond);
-    pthread_mutex_unlock(&reloader.lock);
 }
 
 /* absolute - the configuration path made absolute: the daemon chdirs to / */
@@ -620,7 +580,7 @@ int     main(int argc, char **argv)
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGINT);
     pthread_sigmask(SIG_BLOCK, &block, &old);   /* inherited by every thread started now */
-    if (control_start() < 0 || start_thread(&reloader.thread, reloader_main, "reload") < 0
+    if (reloader_start() < 0 || control_start() < 0
         || start_thread(&milter_thread, milter_main, "milter") < 0)
         return 1;
     pthread_sigmask(SIG_SETMASK, &old, NULL);   /* the main thread takes the signals */
@@ -651,7 +611,7 @@ int     main(int argc, char **argv)
             continue;  /* cppcheck-suppress redundantContinue ; the empty loop body, written out */
         if (got_hup) {
             got_hup = 0;
-            reloader_poke(0);
+            (void) reloader_request(RELOADER_SIGHUP);
         }
         if ((got_term || got_int) && !stopping) {
             stopping = true;
@@ -678,8 +638,9 @@ int     main(int argc, char **argv)
     for (int waited = 0; callbacks_in_flight() > 0 && waited < STOP_GRACE_SECONDS * 100; waited++)
         nanosleep(&(const struct timespec) {0, 10000000}, NULL);   /* 10 ms */
     control_stop();
-    reloader_poke(1);
-    pthread_join(reloader.thread, NULL);
+    if (reloader_stop(RELOAD_STOP_WAIT_MS) < 0)
+        mlog_warnx("stopping with a reload still running (blocked reading a file?): it is abandoned, "
+                   "and the lists in force were not changed by it");
     if (cfg->pid_file[0])
         (void) unlink(cfg->pid_file);   /* may fail once privileges are gone */
     if (unix_milter && msock.st_ino && sockutil_same(msock_path, msock.st_dev, msock.st_ino))

@@ -17,27 +17,65 @@
 
 enum last_reload { LAST_NONE = 0, LAST_OK, LAST_FAILED };
 
+/*
+ * What STATUS shows of the policy and its reloads: a copy written in one
+ * step with each swap (or failed reload) under a lock of its own, held
+ * only to copy a few fields, so a STATUS never waits for a reload to
+ * finish and its figures always describe one moment.
+ */
+typedef struct status_copy {
+    uint64_t generation;
+    time_t  loaded_at;
+    unsigned relay_flags;
+    const char *mode;
+    uint32_t entries[RM_LIST__COUNT];
+    uint64_t reloads_ok;
+    uint64_t reloads_failed;
+    enum last_reload last;
+    char    last_error[RM_DIAG_FILE_LEN + RM_DIAG_TEXT_LEN + 64];
+} status_copy;
+
 static struct {
     char    config_path[RM_PATH_LEN];
     time_t  started;
     rm_holder holder;
     rm_config *startup;                 /* a copy of the first configuration */
     pthread_mutex_t reload_lock;        /* one reload at a time */
-    pthread_mutex_t err_lock;           /* guards last_error */
-    char    last_error[RM_DIAG_FILE_LEN + RM_DIAG_TEXT_LEN + 64];
+    pthread_mutex_t status_lock;        /* guards status */
+    status_copy status;
     atomic_uint_fast64_t decisions[RM_CTL_D__COUNT];
-    atomic_uint_fast64_t reloads_ok;
-    atomic_uint_fast64_t reloads_failed;
-    atomic_int last;
 } st = {
     .reload_lock = PTHREAD_MUTEX_INITIALIZER,
-    .err_lock = PTHREAD_MUTEX_INITIALIZER,
+    .status_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
 void    state_entries(const rm_snapshot *s, uint32_t entries[RM_LIST__COUNT])
 {
     for (int k = 0; k < RM_LIST__COUNT; k++)
         entries[k] = s ? rm_list_count(s->lists[k]) : 0;
+}
+
+/* publish - the status copy of snapshot s (NULL: unchanged) and the outcome */
+
+static void publish(const rm_snapshot *s, enum last_reload last, const char *error)
+{
+    pthread_mutex_lock(&st.status_lock);
+    if (s != NULL) {
+        st.status.generation = s->generation;
+        st.status.loaded_at = s->loaded_at;
+        st.status.relay_flags = s->cfg->relay_flags;
+        st.status.mode = s->cfg->mode == RM_MODE_REPORT ? "report" : "enforce";
+        state_entries(s, st.status.entries);
+    }
+    if (last == LAST_OK)
+        st.status.reloads_ok++;
+    else if (last == LAST_FAILED)
+        st.status.reloads_failed++;
+    if (last != LAST_NONE)
+        st.status.last = last;
+    if (error != NULL)
+        snprintf(st.status.last_error, sizeof(st.status.last_error), "%s", error);
+    pthread_mutex_unlock(&st.status_lock);
 }
 
 /* state_init - the first snapshot */
@@ -66,6 +104,7 @@ int     state_init(const char *config_path, rm_diag *d)
         *st.startup = *s->cfg;
         st.startup->local_domains = keep;
     }
+    publish(s, LAST_NONE, NULL);
     rm_holder_swap(&st.holder, s);
     return 0;
 }
@@ -160,7 +199,7 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
 {
     rm_snapshot *cur, *next;
     uint64_t gen;
-    char    first[sizeof(st.last_error)], mf[128];
+    char    first[sizeof(st.status.last_error)], mf[128];
     int     rc;
 
     rm_diag_init(d);
@@ -170,18 +209,23 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
     gen = cur ? cur->generation : 0;
     if (rm_snapshot_build(st.config_path, gen + 1, &next, d) == 0) {
         for (size_t i = 0; i < d->count; i++) {
-            char    text[sizeof(st.last_error)];
+            char    text[sizeof(st.status.last_error)];
 
             rm_diag_format(&d->msgs[i], text, sizeof(text));
             mlog_warnx("%s", text);
         }
         warn_fixed(next->cfg);
         warn_emptied(cur, next);
-        rm_holder_swap(&st.holder, next);   /* takes our reference */
         *generation = gen + 1;
         state_entries(next, entries);
-        atomic_fetch_add(&st.reloads_ok, 1);
-        atomic_store(&st.last, LAST_OK);
+        /*
+         * Swap, then publish: once STATUS shows the new generation, every
+         * decision and CHECK already uses it.  next stays alive in the
+         * holder meanwhile, since only a reload, serialized by the lock
+         * held here, can swap it out.
+         */
+        rm_holder_swap(&st.holder, next);   /* takes our reference */
+        publish(next, LAST_OK, NULL);
         mlog_info("reloaded generation %llu (%s): %s; deny %lu, allow %lu, local %lu entries",
                   (unsigned long long) *generation, origin, mode_flags(next, mf, sizeof(mf)),
                   (unsigned long) entries[RM_LIST_DENY],
@@ -194,13 +238,9 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
             rm_diag_format(m, first, sizeof(first));
         else
             snprintf(first, sizeof(first), "error: reload failed for an unknown reason");
-        pthread_mutex_lock(&st.err_lock);
-        snprintf(st.last_error, sizeof(st.last_error), "%s", first);
-        pthread_mutex_unlock(&st.err_lock);
         *generation = gen;
         state_entries(cur, entries);
-        atomic_fetch_add(&st.reloads_failed, 1);
-        atomic_store(&st.last, LAST_FAILED);
+        publish(NULL, LAST_FAILED, first);
         mlog_errx("reload failed (%s); previous lists remain in force (generation %llu, %s): %s%s",
                   origin, (unsigned long long) gen, mode_flags(cur, mf, sizeof(mf)), first,
                   d->errors > 1 ? " (and more errors; relaymilter -n lists them all)" : "");
@@ -213,44 +253,43 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
 }
 
 /*
- * state_status - one consistent picture for STATUS: taken under the reload
- * lock, so that the generation and entries in force always agree with the
- * reload counters and the last reload's outcome (a reader between a swap
- * and its count once saw a reload counted and its generation not yet
- * there).  A STATUS during a reload waits for it to finish.
+ * state_status - one consistent picture for STATUS, from the copy each
+ * reload writes in one step: the generation and entries in force agree
+ * with the reload counters and the last reload's outcome.  It never
+ * waits for a reload: during one it shows the policy still in force.
  */
 void    state_status(rm_ctl_status *out, char *err, size_t errlen)
 {
-    rm_snapshot *s;
-    int     last;
+    status_copy c;
     time_t  now = time(NULL);
 
-    pthread_mutex_lock(&st.reload_lock);
-    s = rm_holder_acquire(&st.holder);
-    last = atomic_load(&st.last);
-
+    pthread_mutex_lock(&st.status_lock);
+    c = st.status;
+    pthread_mutex_unlock(&st.status_lock);
     memset(out, 0, sizeof(*out));
     out->pid = (long) getpid();
     out->version = PACKAGE_VERSION;
     out->uptime_seconds = now > st.started ? (uint64_t) (now - st.started) : 0;
-    if (s) {
-        out->generation = s->generation;
-        out->loaded_at = s->loaded_at;
-        out->relay_flags = s->cfg->relay_flags;
-        out->mode = s->cfg->mode == RM_MODE_REPORT ? "report" : "enforce";
-    } else {
-        out->mode = "none";
-    }
-    state_entries(s, out->entries);
-    out->reloads_ok = atomic_load(&st.reloads_ok);
-    out->reloads_failed = atomic_load(&st.reloads_failed);
-    out->last_reload = last == LAST_OK ? "ok" : last == LAST_FAILED ? "failed" : "none";
-    pthread_mutex_lock(&st.err_lock);
-    snprintf(err, errlen, "%s", st.last_error);
-    pthread_mutex_unlock(&st.err_lock);
+    out->generation = c.generation;
+    out->loaded_at = c.loaded_at;
+    out->relay_flags = c.relay_flags;
+    out->mode = c.mode ? c.mode : "none";
+    memcpy(out->entries, c.entries, sizeof(out->entries));
+    out->reloads_ok = c.reloads_ok;
+    out->reloads_failed = c.reloads_failed;
+    out->last_reload = c.last == LAST_OK ? "ok" : c.last == LAST_FAILED ? "failed" : "none";
+    snprintf(err, errlen, "%s", c.last_error);
     out->last_reload_error = err;
-    pthread_mutex_unlock(&st.reload_lock);
     for (int k = 0; k < RM_CTL_D__COUNT; k++)
         out->decisions[k] = atomic_load_explicit(&st.decisions[k], memory_order_relaxed);
-    rm_snapshot_unref(s);
+}
+
+uint64_t state_generation(void)
+{
+    uint64_t g;
+
+    pthread_mutex_lock(&st.status_lock);
+    g = st.status.generation;
+    pthread_mutex_unlock(&st.status_lock);
+    return g;
 }

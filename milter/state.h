@@ -37,8 +37,15 @@ void    state_count(enum rm_ctl_decision k);
 int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
                      uint32_t entries[RM_LIST__COUNT]);
 
-/* state_status - fill st for STATUS; err holds last_reload_error's text */
+/*
+ * state_status - fill st for STATUS; err holds last_reload_error's text.
+ * It never waits for a reload in progress: the figures are those of the
+ * policy in force, taken in one step (see state.c).
+ */
 void    state_status(rm_ctl_status *st, char *err, size_t errlen);
+
+/* state_generation - the generation in force */
+uint64_t state_generation(void);
 
 /* state_entries - list sizes of a snapshot, by enum rm_list_kind */
 void    state_entries(const rm_snapshot *s, uint32_t entries[RM_LIST__COUNT]);

@@ -151,6 +151,51 @@ START_TEST(test_reply_reload)
 }
 END_TEST
 
+/* Every RELOAD reply the daemon formats is read back as what it says. */
+START_TEST(test_reload_outcome)
+{
+    static rm_diag d;
+    char    mem[4096];
+    const uint32_t entries[RM_LIST__COUNT] = {[RM_LIST_DENY] = 1};
+    rm_ctl_buf b;
+    uint64_t gen;
+    static const struct {
+        const char *reply;
+        enum rm_ctl_outcome want;
+        uint64_t gen;
+    } table[] = {
+        {"ERR reload failed; previous lists remain in force\n", RM_CTL_RELOAD_FAILED, 0},
+        {"ERR too many control clients (256 at once); try again\n", RM_CTL_RELOAD_OTHER, 0},
+        {"ERR permission denied\n", RM_CTL_RELOAD_OTHER, 0},
+        {"OK status\n", RM_CTL_RELOAD_OTHER, 0},
+        {"", RM_CTL_RELOAD_OTHER, 0},
+        {"ERR reload still running after 20 seconds\n; generation 5", RM_CTL_RELOAD_RUNNING, 0},
+    };
+
+    rm_ctl_buf_init(&b, mem, sizeof(mem));
+    rm_ctl_reply_reload_ok(&b, 12, entries);
+    ck_assert_int_eq(rm_ctl_reload_outcome(b.data, &gen), RM_CTL_RELOADED);
+    ck_assert_uint_eq(gen, 12);
+
+    rm_diag_init(&d);
+    rm_diag_add(&d, RM_SEV_ERROR, "a.list", 1, 1, "bad");
+    rm_ctl_buf_init(&b, mem, sizeof(mem));
+    rm_ctl_reply_reload_failed(&b, 11, &d);
+    ck_assert_int_eq(rm_ctl_reload_outcome(b.data, &gen), RM_CTL_RELOAD_FAILED);
+    ck_assert_uint_eq(gen, 11);
+
+    rm_ctl_buf_init(&b, mem, sizeof(mem));
+    rm_ctl_reply_reload_timeout(&b, 20, 9);
+    ck_assert_str_eq(b.data, "ERR reload still running after 20 seconds; generation 9 stays in force until it ends\n");
+    ck_assert_int_eq(rm_ctl_reload_outcome(b.data, &gen), RM_CTL_RELOAD_RUNNING);
+    ck_assert_uint_eq(gen, 9);
+
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        ck_assert_msg(rm_ctl_reload_outcome(table[i].reply, &gen) == table[i].want, "%s", table[i].reply);
+        ck_assert_msg(gen == table[i].gen, "%s: generation %llu", table[i].reply, (unsigned long long) gen);
+    }
+}
+END_TEST
 START_TEST(test_reply_reload_many)
 {
     static char mem[128 * 1024];
@@ -312,6 +357,7 @@ static Suite *ctl_suite(void)
     tcase_add_test(tc, test_format_request);
     tcase_add_test(tc, test_reply_reload);
     tcase_add_test(tc, test_reply_reload_many);
+    tcase_add_test(tc, test_reload_outcome);
     tcase_add_test(tc, test_reply_check);
     tcase_add_test(tc, test_reply_status);
     tcase_add_test(tc, test_buf);

@@ -86,6 +86,23 @@ expect "reload of a bad list: the daemon still decides by the old lists" '^rule:
     "$relayctl" $c check 192.0.2.9 --live
 expect "status: the failed reload is reported" '^last_reload: failed$' "$relayctl" $c status
 expect "check from the files refuses the bad list" 'did not load' "$relayctl" $c check 192.0.2.9
+# An edit while another list is broken: written, and the reload fails.
+# "written; reload failed" is not "not written": its own message and exit 4.
+expect "add while the reload fails: says the file is written and the previous lists stay" \
+    '^relayctl: add: live-deny.list is written; reload failed: relaymilter still uses the previous lists \(generation 3\) until a reload succeeds$' \
+    "$relayctl" $c add deny 198.51.100.1
+status_is "add while the reload fails: exit 4" 4
+expect "...the daemon's answer names the error" \
+    '^relaymilter: ERR reload failed; previous lists remain in force \(generation 3\)$' printf '%s\n' "$out"
+expect "...the entry is in the file" '^198\.51\.100\.1$' cat live-deny.list
+expect "...and not in force" '^rule: default-deny$' "$relayctl" $c check 198.51.100.1 --live
+expect "del while the reload fails: the same" \
+    '^relayctl: del: live-deny.list is written; reload failed: relaymilter still uses the previous lists \(generation 3\)' \
+    "$relayctl" $c del deny 198.51.100.1
+status_is "del while the reload fails: exit 4" 4
+expect "add --json while the reload fails: the outcome by name" '"outcome":"reload-failed"' \
+    "$relayctl" $c --json add deny 198.51.100.1
+"$relayctl" $c del deny 198.51.100.1 >/dev/null 2>&1
 sed -i '$d' live-allow.list
 expect "reload after the fix" '^relaymilter: OK reloaded generation 4' "$relayctl" $c reload
 status_is "reload after the fix: exit 0" 0
@@ -95,7 +112,8 @@ expect "status --json is JSON with numbers" '"generation": 4' \
 expect "reload --json" '"reloaded":true' "$relayctl" $c --json reload
 expect "status --prometheus: decisions by rule" '^relaymilter_decisions_total\{rule="allow_list"\} [0-9]+$' \
     "$relayctl" $c status --prometheus
-expect "status --prometheus: reloads by result" '^relaymilter_reloads_total\{result="failed"\} 2$' \
+# failed: the two reloads of the bad list, and the four edits made while it was bad
+expect "status --prometheus: reloads by result" '^relaymilter_reloads_total\{result="failed"\} 6$' \
     "$relayctl" $c status --prometheus
 expect "status --prometheus: entries per list" '^relaymilter_list_entries\{list="deny"\} 1$' \
     "$relayctl" $c status --prometheus
@@ -104,6 +122,11 @@ if command -v promtool >/dev/null 2>&1; then
     "$relayctl" $c status --prometheus | promtool check metrics && pass "promtool accepts it" || fail "promtool accepts it"
 fi
 kill "$daemon"; wait "$daemon" 2>/dev/null
+expect "add with the daemon down: written, and used when it starts" \
+    '^relayctl: add: live-allow.list is written; relaymilter is not running \(nothing listens on .*/run/control.sock\): it uses the edit when it starts$' \
+    "$relayctl" $c add allow 203.0.113.0/24
+status_is "add with the daemon down: exit 3" 3
+expect "...the entry is in the file" '^203\.0\.113\.0/24$' cat live-allow.list
 expect "status --prometheus: down" '^relaymilter_up 0$' "$relayctl" $c status --prometheus
 status_is "status --prometheus: down exits 2" 2
 

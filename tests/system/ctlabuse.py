@@ -18,6 +18,8 @@ Used by tests/system/control-abuse.sh.  Each mode prints one summary line
                            backlog has no room for fail at once) and send
                            nothing for SECONDS
   trickle SOCKET SECONDS   one client sends one byte every 0.2 s for SECONDS
+  half SOCKET SECONDS      one client sends half a line ("STAT") and waits up
+                           to SECONDS for the daemon to answer and close
 """
 import random
 import socket
@@ -58,6 +60,20 @@ def talk(path, data, timeout=30):
         return b"", "%s" % e
     finally:
         s.close()
+
+
+def read_to_eof(s, timeout):
+    """what the daemon sends until it closes; returns (data, error text or None)"""
+    data = b""
+    try:
+        s.settimeout(timeout)
+        while True:
+            b = s.recv(65536)
+            if not b:
+                return data, None
+            data += b
+    except OSError as e:
+        return data, str(e)
 
 
 def first_word(reply):
@@ -168,16 +184,8 @@ def huge(path, nbytes):
             sent += s.send(chunk[:min(len(chunk), nbytes - sent)])
     except OSError as e:
         err = str(e)
-    reply = b""
-    try:
-        s.settimeout(10)
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            reply += b
-    except OSError as e:
-        err = err or str(e)
+    reply, rerr = read_to_eof(s, 10)
+    err = err or rerr
     s.close()
     print("sent=%d of %d seconds=%.2f reply=%r stopped_by=%s"
           % (sent, nbytes, time.time() - t, reply.split(b"\n", 1)[0][:60], err or "eof"))
@@ -228,9 +236,24 @@ def trickle(path, seconds):
     return 0
 
 
+def half(path, seconds):
+    try:
+        s = connect(path)
+    except OSError as e:
+        print("connect: %s" % e)
+        return 1
+    t = time.time()
+    s.sendall(b"STAT")
+    reply, err = read_to_eof(s, float(seconds))
+    s.close()
+    print("closed_after=%.2f reply=%r stopped_by=%s"
+          % (time.time() - t, reply.split(b"\n", 1)[0][:80], err or "eof"))
+    return 0
+
+
 def main():
     modes = {"burst": burst, "garbage": garbage, "nasty": nasty, "huge": huge, "idle": idle,
-             "trickle": trickle}
+             "trickle": trickle, "half": half}
     if len(sys.argv) < 3 or sys.argv[1] not in modes:
         print(__doc__, file=sys.stderr)
         return 2

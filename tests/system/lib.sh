@@ -30,6 +30,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 2' INT TERM HUP
 
+# daemon_conf FILE SOCKET [LINE...] - a test daemon's configuration (mode
+# 0644): a free loopback milter port (left in PORT; python3 in $PYTHON picks
+# it), control_socket SOCKET, relay_flags deny, allow, local domain
+# example.com, then each LINE
+daemon_conf() {
+    local f=$1 sock=$2
+    shift 2
+    PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    printf '%s\n' "milter_socket = inet:$PORT@127.0.0.1" "control_socket = $sock" \
+        "relay_flags = deny, allow" "local_domains = example.com" "$@" > "$f"
+    chmod 644 "$f"
+}
+
 # wait_ctl PID - wait up to 10 s for the daemon PID to answer STATUS through
 # the test's own ctl function; false if it does not, or dies first
 wait_ctl() {
