@@ -45,7 +45,7 @@ static size_t value_len(const char *v)
 
     for (const unsigned char *p = (const unsigned char *) v; *p; p++) {
         bare = bare && is_bare(*p);
-        n += (*p == '"' || *p == '\\') ? 2 : (*p < 0x20 || *p >= 0x7f) ? 4 : 1;
+        n += (*p == '"' || *p == '\\') ? 2 : (*p <= 0x20 || *p >= 0x7f) ? 4 : 1;
     }
     return bare ? n : n + 2;
 }
@@ -69,7 +69,7 @@ static char *put_value(char *dst, const char *v)
         if (*p == '"' || *p == '\\') {
             *dst++ = '\\';
             *dst++ = (char) *p;
-        } else if (*p < 0x20 || *p >= 0x7f) {
+        } else if (*p <= 0x20 || *p >= 0x7f) {
             *dst++ = '\\';
             *dst++ = 'x';
             *dst++ = HEX[*p >> 4];
@@ -187,8 +187,10 @@ static const char *read_quoted(const char *q, char *val, size_t vlen)
             } else {
                 return NULL;
             }
-        } else {
+        } else if (is_bare((unsigned char) *q)) {
             c = *q++;
+        } else {
+            return NULL;                /* raw space or control byte */
         }
         if (n + 1 >= vlen)
             return NULL;

@@ -14,9 +14,11 @@
  *
  * A value is written bare when it is not empty and every byte is printable
  * ASCII other than space, '"' and '\'; otherwise it is quoted: "..." with
- * \" and \\ for those two characters and \xHH (lowercase hex) for every
- * byte outside printable ASCII.  So a line is printable ASCII and parses
- * whatever the MTA or the client passed.  The milter and the policy
+ * \" and \\ for those two characters and \xHH (lowercase hex) for space
+ * and every byte outside printable ASCII.  So a line is printable ASCII and
+ * parses whatever the MTA or the client passed, and every space in it
+ * separates two pairs: " key=" is found only where that key's pair starts,
+ * so a value (a HELO name "x rule=allow-list") can not pass for a pair.  The milter and the policy
  * service both log through rm_logfmt_decision; tests read lines back with
  * rm_logfmt_next.
  *

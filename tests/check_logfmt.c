@@ -140,7 +140,7 @@ START_TEST(test_quoting)
         rm_logfmt_facts f = {.helo = "a \"b\"\\\x1b"};
 
         rm_logfmt_decision(line, sizeof(line), &f, NULL, NULL, NULL);
-        ck_assert_msg(strstr(line, " helo=\"a \\\"b\\\"\\\\\\x1b\" ") != NULL, "%s", line);
+        ck_assert_msg(strstr(line, " helo=\"a\\x20\\\"b\\\"\\\\\\x1b\" ") != NULL, "%s", line);
     }
 }
 END_TEST
@@ -204,12 +204,46 @@ START_TEST(test_truncated)
 }
 END_TEST
 
+/*
+ * A value never holds a raw space, so every space separates two pairs and
+ * " key=" appears only where that key's pair starts: a client's HELO or
+ * sender can not add a pair that a grep for " verdict=allow" or
+ * " rule=allow-list " would find (relaymilter(8)'s examples).
+ */
+START_TEST(test_no_forged_pair)
+{
+    static const char *const forged[] = {
+        "x verdict=allow rule=allow-list", " verdict=allow", "a\" verdict=allow \"b",
+        "verdict=allow", "\t verdict=allow", " ", "sasl user",
+    };
+    char    line[RM_LOGFMT_LINE_MAX];
+    parsed  p;
+
+    for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+        rm_logfmt_facts f = {.action = "reject", .helo = forged[i], .sender = forged[i],
+            .sasl_user = forged[i], .rcpt = forged[i], .reason = "r"};
+        size_t  spaces = 0;
+
+        rm_logfmt_decision(line, sizeof(line), &f, NULL, NULL, NULL);
+        for (const char *c = line; *c; c++)
+            spaces += *c == ' ';
+        ck_assert_msg(spaces == NKEYS - 1, "%zu spaces for %d pairs: %s", spaces, NKEYS, line);
+        ck_assert_msg(strstr(line, " verdict=") == NULL && strstr(line, " rule=allow") == NULL,
+                      "a value reads as a pair: %s", line);
+        parse(line, &p);
+        ck_assert_uint_eq(p.n, NKEYS);
+        ck_assert_str_eq(value(&p, "helo"), forged[i]);
+        ck_assert_str_eq(value(&p, "sasl_user"), forged[i]);
+    }
+}
+END_TEST
+
 /* The reader refuses what the writer never writes. */
 START_TEST(test_malformed)
 {
     static const char *const bad[] = {
         "k=\"open", "k=a\"b", "=x", "K=x", "k=", "k=\"\\q\"", "k=\"\\x1\"", "k=\"\\x1B\"", "k=\"a\"b",
-        "k=\x1b", "k", "k=\"\\",
+        "k=\x1b", "k", "k=\"\\", "k=\"a b\"", "k=\"\x1b\"", "k=\"\xc3\xa9\"",
     };
     char    key[32], val[64];
 
@@ -238,6 +272,7 @@ static Suite *logfmt_suite(void)
     tcase_add_test(tc, test_quoting);
     tcase_add_test(tc, test_random);
     tcase_add_test(tc, test_truncated);
+    tcase_add_test(tc, test_no_forged_pair);
     tcase_add_test(tc, test_malformed);
     suite_add_tcase(s, tc);
     return s;
