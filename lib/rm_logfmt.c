@@ -1,6 +1,7 @@
 /* rm_logfmt - one key=value log line per recipient decision, and its reader */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,13 @@ static bool is_bare(unsigned char c)
     return c > 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
+/* byte_len - the bytes c takes inside quotes */
+
+static size_t byte_len(unsigned char c)
+{
+    return (c == '"' || c == '\\') ? 2 : (c <= 0x20 || c >= 0x7f) ? 4 : 1;
+}
+
 /* value_len - the bytes v takes in a line, quoted where it has to be */
 
 static size_t value_len(const char *v)
@@ -45,31 +53,43 @@ static size_t value_len(const char *v)
 
     for (const unsigned char *p = (const unsigned char *) v; *p; p++) {
         bare = bare && is_bare(*p);
-        n += (*p == '"' || *p == '\\') ? 2 : (*p <= 0x20 || *p >= 0x7f) ? 4 : 1;
+        n += byte_len(*p);
     }
     return bare ? n : n + 2;
 }
 
-/* put_value - write v as value_len() said; dst has room */
-
-static char *put_value(char *dst, const char *v)
+/*
+ * put_value - write v as value_len() said, or, when that is over cap
+ * (at least 2), the longest start of v that fits in cap bytes, and set
+ * *cut; dst has room
+ */
+static char *put_value(char *dst, const char *v, size_t cap, bool *cut)
 {
     bool    bare = v[0] != '\0';
+    size_t  used = 2;                   /* the quotes */
 
     for (const unsigned char *p = (const unsigned char *) v; *p && bare; p++)
         bare = is_bare(*p);
     if (bare) {
         size_t  n = strlen(v);
 
+        if (n > cap) {
+            n = cap;
+            *cut = true;
+        }
         memcpy(dst, v, n);
         return dst + n;
     }
     *dst++ = '"';
     for (const unsigned char *p = (const unsigned char *) v; *p; p++) {
+        if ((used += byte_len(*p)) > cap) {
+            *cut = true;
+            break;
+        }
         if (*p == '"' || *p == '\\') {
             *dst++ = '\\';
             *dst++ = (char) *p;
-        } else if (*p <= 0x20 || *p >= 0x7f) {
+        } else if (byte_len(*p) == 4) {
             *dst++ = '\\';
             *dst++ = 'x';
             *dst++ = HEX[*p >> 4];
@@ -82,23 +102,27 @@ static char *put_value(char *dst, const char *v)
     return dst;
 }
 
-/* A line being built: pairs are added whole or not at all. */
+/*
+ * A line being built: every pair is added, a value cut to cap when the
+ * whole line would not fit; in a buffer too small for that, whole pairs
+ * are left out instead.
+ */
 typedef struct line {
     char   *buf;
     size_t  len;                        /* room, NUL and TRUNCATED reserved */
     size_t  pos;
+    size_t  cap;                        /* the most a value may take */
     bool    truncated;
 } line;
 
 static void add(line *l, enum lkey k, const char *v)
 {
-    size_t  kn = strlen(key_names[k]), need;
+    size_t  kn = strlen(key_names[k]), vn = value_len(v), need;
 
-    if (v == NULL)
-        v = "";
-    need = (l->pos ? 1 : 0) + kn + 1 + value_len(v);
-    if (l->truncated || l->pos + need > l->len) {
+    need = (l->pos ? 1 : 0) + kn + 1 + (vn < l->cap ? vn : l->cap);
+    if (l->pos + need > l->len) {
         l->truncated = true;
+        l->cap = 0;                     /* no later pair either */
         return;
     }
     if (l->pos)
@@ -106,7 +130,43 @@ static void add(line *l, enum lkey k, const char *v)
     memcpy(l->buf + l->pos, key_names[k], kn);
     l->pos += kn;
     l->buf[l->pos++] = '=';
-    l->pos = (size_t) (put_value(l->buf + l->pos, v) - l->buf);
+    l->pos = (size_t) (put_value(l->buf + l->pos, v, l->cap, &l->truncated) - l->buf);
+}
+
+/* line_need - the bytes of a whole line whose values take at most cap */
+
+static size_t line_need(const char *const val[L__COUNT], size_t cap)
+{
+    size_t  n = L__COUNT - 1, vn;
+
+    for (size_t k = 0; k < L__COUNT; k++) {
+        vn = value_len(val[k]);
+        n += strlen(key_names[k]) + 1 + (vn < cap ? vn : cap);
+    }
+    return n;
+}
+
+/*
+ * fair_cap - the most a value may take so that the line fits in room:
+ * no limit when it fits as it is, else the largest cap that fits, so that
+ * a client's long values share the room and never push out the short
+ * ones that say what was decided.  No limit either when even values of 2
+ * bytes ("") do not fit: then whole pairs are left out.
+ */
+static size_t fair_cap(const char *const val[L__COUNT], size_t room)
+{
+    size_t  lo = 2, hi = room, mid;
+
+    if (line_need(val, SIZE_MAX) <= room || line_need(val, lo) > room)
+        return SIZE_MAX;
+    while (lo < hi) {                   /* need(lo) fits, need(hi + 1) does not */
+        mid = lo + (hi - lo + 1) / 2;
+        if (line_need(val, mid) <= room)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
 }
 
 /* rm_logfmt_decision - the whole line for one decision */
@@ -115,8 +175,8 @@ size_t  rm_logfmt_decision(char *buf, size_t len, const rm_logfmt_facts *f,
                            const rm_snapshot *s, const rm_verdict_in *in, const rm_verdict *v)
 {
     char    where[RM_PATH_LEN + 16] = "", entry[RM_ENTRY_STRLEN] = "", why[128] = "";
-    const char *reason = f->reason;
-    line    l = {buf, 0, 0, false};
+    const char *reason = f->reason, *val[L__COUNT];
+    line    l = {buf, 0, 0, 0, false};
     bool    have = s != NULL && in != NULL && v != NULL;
 
     if (len < sizeof(TRUNCATED) + 1) {
@@ -132,20 +192,26 @@ size_t  rm_logfmt_decision(char *buf, size_t len, const rm_logfmt_facts *f,
         if (v->kind == RM_VERDICT_NONE)
             reason = rm_verdict_nodec_name(v->nodec);
     }
-    add(&l, L_VERDICT, have ? rm_verdict_kind_name(v->kind) : rm_verdict_kind_name(RM_VERDICT_NONE));
-    add(&l, L_ACTION, f->action);
-    add(&l, L_QUEUE_ID, f->queue_id);
-    add(&l, L_CLIENT, f->client);
-    add(&l, L_HELO, f->helo);
-    add(&l, L_SENDER, f->sender);
-    add(&l, L_SASL_USER, f->sasl_user);
-    add(&l, L_SERVER, f->server);
-    add(&l, L_RCPT, f->rcpt);
-    add(&l, L_RULE, have && v->asked_policy ? rm_rule_name(v->decision.rule) : "");
-    add(&l, L_LIST, where);
-    add(&l, L_ENTRY, entry);
-    add(&l, L_RELAY_REASON, why);
-    add(&l, L_REASON, reason);
+    val[L_VERDICT] = rm_verdict_kind_name(have ? v->kind : RM_VERDICT_NONE);
+    val[L_ACTION] = f->action;
+    val[L_QUEUE_ID] = f->queue_id;
+    val[L_CLIENT] = f->client;
+    val[L_HELO] = f->helo;
+    val[L_SENDER] = f->sender;
+    val[L_SASL_USER] = f->sasl_user;
+    val[L_SERVER] = f->server;
+    val[L_RCPT] = f->rcpt;
+    val[L_RULE] = have && v->asked_policy ? rm_rule_name(v->decision.rule) : "";
+    val[L_LIST] = where;
+    val[L_ENTRY] = entry;
+    val[L_RELAY_REASON] = why;
+    val[L_REASON] = reason;
+    for (size_t k = 0; k < L__COUNT; k++)
+        if (val[k] == NULL)
+            val[k] = "";
+    l.cap = fair_cap(val, l.len);
+    for (size_t k = 0; k < L__COUNT && l.cap > 0; k++)
+        add(&l, (enum lkey) k, val[k]);
     if (l.truncated) {
         memcpy(buf + l.pos, TRUNCATED, sizeof(TRUNCATED));
         return l.pos + sizeof(TRUNCATED) - 1;

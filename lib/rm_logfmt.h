@@ -54,10 +54,14 @@ typedef struct rm_logfmt_facts {
 /*
  * rm_logfmt_decision - the line for verdict v (of input in, under snapshot
  * s; any of the three may be NULL: then verdict=no-decision with
- * f->reason) into buf (RM_LOGFMT_LINE_MAX bytes is always enough for a
- * whole line with values of MTA-sized length).  When buf is too small the
- * pairs that do not fit are left out and the line ends "truncated=yes";
- * it still parses.  Returns the length written.
+ * f->reason) into buf.  When the whole line does not fit, the values
+ * too long for a fair share of buf are cut to the same length, so that
+ * every key is still there and the short values that say what was
+ * decided are whole, and the line ends "truncated=yes" (a client's long
+ * HELO name or sender can not push the recipient or the rule out).
+ * RM_LOGFMT_LINE_MAX bytes always hold every key this way; in a buffer too
+ * small for that, the pairs that do not fit are left out instead.  The
+ * line always parses.  Returns the length written.
  */
 size_t  rm_logfmt_decision(char *buf, size_t len, const rm_logfmt_facts *f,
                            const struct rm_snapshot *s, const rm_verdict_in *in,

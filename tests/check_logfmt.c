@@ -238,6 +238,91 @@ START_TEST(test_no_forged_pair)
 }
 END_TEST
 
+/* is_prefix - is got the start of want? */
+
+static bool is_prefix(const char *got, const char *want)
+{
+    return strncmp(got, want, strlen(got)) == 0;
+}
+
+/*
+ * The longest values a milter passes (329 bytes each), every byte one that
+ * takes four in the line: the decision's own facts are still all there,
+ * whole; only the client's long values are cut, each to a fair share, and
+ * the line says truncated=yes.
+ */
+START_TEST(test_hostile_lengths)
+{
+    char    line[RM_LOGFMT_LINE_MAX], helo[330], sender[330], user[330], rcpt[330];
+    parsed  p;
+
+    memset(helo, '\xff', sizeof(helo) - 1);
+    memset(user, '\x1b', sizeof(user) - 1);
+    memset(sender, '\xc3', sizeof(sender) - 1);
+    memset(rcpt, '\x01', sizeof(rcpt) - 1);
+    helo[329] = user[329] = sender[329] = rcpt[329] = '\0';
+    sender[0] = rcpt[0] = '<';
+    rm_logfmt_facts f = {.action = "reject", .queue_id = "4B1C2A7F01", .client = "192.0.2.66",
+        .helo = helo, .sender = sender, .sasl_user = user, .server = "192.0.2.1", .rcpt = rcpt,
+        .reason = "no-rcpt_mailer-macro"};
+
+    ck_assert_uint_lt(rm_logfmt_decision(line, sizeof(line), &f, NULL, NULL, NULL), sizeof(line));
+    assert_printable(line);
+    parse(line, &p);
+    ck_assert_msg(p.n == NKEYS + 1, "%zu pairs: %s", p.n, line);
+    for (size_t i = 0; i < NKEYS; i++)
+        ck_assert_str_eq(p.key[i], rm_logfmt_key(i));
+    ck_assert_str_eq(p.key[NKEYS], "truncated");
+    ck_assert_str_eq(p.val[NKEYS], "yes");
+    ck_assert_str_eq(value(&p, "verdict"), "no-decision");
+    ck_assert_str_eq(value(&p, "queue_id"), "4B1C2A7F01");
+    ck_assert_str_eq(value(&p, "client"), "192.0.2.66");
+    ck_assert_str_eq(value(&p, "server"), "192.0.2.1");
+    ck_assert_str_eq(value(&p, "reason"), "no-rcpt_mailer-macro");
+    ck_assert(is_prefix(value(&p, "helo"), helo) && is_prefix(value(&p, "sender"), sender));
+    ck_assert(is_prefix(value(&p, "sasl_user"), user) && is_prefix(value(&p, "rcpt"), rcpt));
+    ck_assert_msg(strlen(value(&p, "rcpt")) >= 60, "the recipient is cut to nothing: %s", line);
+}
+END_TEST
+
+/* Random long values into buffers of random size: every line parses, has
+ * every key once the buffer holds them, and each value read back is the
+ * start of the one given, whole unless the line says truncated=yes. */
+START_TEST(test_random_cut)
+{
+    u_rng   r = {u_seed("logfmt-cut")};
+    char    line[RM_LOGFMT_LINE_MAX], v[4][330];
+    parsed  p;
+
+    for (int round = 0; round < 2000; round++) {
+        size_t  len = 200 + (size_t) u_below(&r, sizeof(line) - 200);
+        bool    good;
+
+        for (int k = 0; k < 4; k++) {
+            size_t  n = (size_t) u_below(&r, sizeof(v[k]));
+
+            for (size_t i = 0; i < n; i++)
+                v[k][i] = (char) (1 + u_below(&r, 255));
+            v[k][n] = '\0';
+        }
+        rm_logfmt_facts f = {.client = "192.0.2.9", .helo = v[0], .sender = v[1], .sasl_user = v[2],
+            .rcpt = v[3], .reason = "r"};
+
+        ck_assert_uint_lt(rm_logfmt_decision(line, len, &f, NULL, NULL, NULL), len);
+        parse(line, &p);
+        good = p.n >= NKEYS && strcmp(value(&p, "client"), "192.0.2.9") == 0
+            && strcmp(value(&p, "reason"), "r") == 0;
+        for (int k = 0; k < 4 && good; k++) {
+            const char *got = value(&p, (const char *[]) {"helo", "sender", "sasl_user", "rcpt"}[k]);
+
+            good = is_prefix(got, v[k]) && (p.n > NKEYS || strcmp(got, v[k]) == 0);
+        }
+        if (!good)
+            ck_abort_msg("round %d (buffer %zu) does not read back: %s", round, len, line);
+    }
+}
+END_TEST
+
 /* The reader refuses what the writer never writes. */
 START_TEST(test_malformed)
 {
@@ -273,6 +358,8 @@ static Suite *logfmt_suite(void)
     tcase_add_test(tc, test_random);
     tcase_add_test(tc, test_truncated);
     tcase_add_test(tc, test_no_forged_pair);
+    tcase_add_test(tc, test_hostile_lengths);
+    tcase_add_test(tc, test_random_cut);
     tcase_add_test(tc, test_malformed);
     suite_add_tcase(s, tc);
     return s;
