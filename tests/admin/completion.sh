@@ -61,6 +61,25 @@ want "import-exchange ims.reg --d" "--dir"
 want "import-exchange ims.reg --dir $tmp/e" "$tmp/exports"
 want "lint $tmp/a" "$tmp/allow.list"
 
+# want_words "WORDS" NAME...: the replies are exactly NAME..., each one word
+# (a file name with a space or a "*" is one reply, never split or globbed)
+want_words() {
+    local line=$1 got want; shift
+    read -r -a COMP_WORDS <<< "$relayctl $line"
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMPREPLY=()
+    "$fn" relayctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    got=$(printf '[%s]' "${COMPREPLY[@]}")
+    want=$(printf '[%s]' "$@")
+    if [ "$got" = "$want" ]; then ok "relayctl $line<TAB>: $want"; else not_ok "relayctl $line<TAB>: $want" "got: $got"; fi
+}
+mkdir "$tmp/odd"
+touch "$tmp/odd/my list" "$tmp/odd/star*" "$tmp/odd/starfish" "$tmp/odd/old export.reg"
+want_words "lint $tmp/odd/m" "$tmp/odd/my list"
+want_words "lint $tmp/odd/st" "$tmp/odd/star*" "$tmp/odd/starfish"
+want_words "-c $tmp/odd/m" "$tmp/odd/my list"
+want_words "import-exchange $tmp/odd/o" "$tmp/odd/old export.reg"
+
 # Where it installs: bash-completion's completionsdir (pkg-config) when the
 # prefix is bash-completion's, otherwise DATADIR/bash-completion/completions;
 # and bash-completion's own loader finds it there by the command's name.
