@@ -135,6 +135,7 @@ static int check_batch(relayctl *rc, const rm_snapshot *s, const rm_query *base)
     size_t  cap = 0;
     ssize_t n;
     int     status = EXIT_OK;
+    bool    first = true;
     static char outbuf[1 << 16];
     static batch b;
 
@@ -143,7 +144,13 @@ static int check_batch(relayctl *rc, const rm_snapshot *s, const rm_query *base)
         rm_perr err;
         char   *addr, *hash;
 
-        /* As in a list file: "#" starts a comment, white space around is no part of it. */
+        /* As in a list file: a byte order mark may come first, "#" starts a
+         * comment, white space around is no part of it. */
+        if (first && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+            memmove(line, line + 3, (size_t) n - 2);
+            n -= 3;
+        }
+        first = false;
         if ((hash = strchr(line, '#')) != NULL) {
             *hash = '\0';
             n = hash - line;

@@ -2,7 +2,7 @@
 # shell.sh - relayctl in an administrator's shell: RELAYCTL_CONFIG names
 # the configuration when -c does not (and -c wins over it), and "check -"
 # reads its standard input as a list file is read: "#" comments, blank
-# lines and white space around an address are skipped.
+# lines, white space around an address and a byte order mark are skipped.
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/lib.sh"
 
@@ -35,6 +35,8 @@ case $clean in *"(exit 0)") pass "check - of plain addresses exits 0" ;; *) echo
 same "check -: # comments, blank lines and white space are skipped" \
     "$(printf '# the office\n  192.0.2.7\n\n\t203.0.113.9   # the branch\n   # indented comment\n\t\n192.0.2.66  \r\n' |
         run "$relayctl" -c relaymilter.conf check -)" "$clean"
+same "check -: a UTF-8 byte order mark before the first line is skipped, as in a list" \
+    "$(printf '\357\273\277192.0.2.7\n203.0.113.9\n192.0.2.66\n' | run "$relayctl" -c relaymilter.conf check -)" "$clean"
 same "check -: only comments: no output, exit 0" "$(printf '#\n  # x\n' | run "$relayctl" -c relaymilter.conf check -)" " (exit 0)"
 out=$(printf '  not-an-address  # why\n' | run "$relayctl" -c relaymilter.conf check -)
 case $out in "not-an-address error "*"(exit 2)") pass "check -: a bad address is quoted without its white space or comment" ;;
