@@ -51,8 +51,8 @@ end
 
 -- connect IP [CONNECT-MACROS [HOSTNAME]]: a negotiated connection, connect
 -- and HELO done.  IP "unspec" is a connection without an address (local
--- submission).  miltertest passes port 0, as Postfix's cleanup does for
--- non-SMTP mail: HOSTNAME "localhost" with 127.0.0.1 is such a message.
+-- submission).  miltertest passes a client port (never 0), so a HOSTNAME
+-- "localhost" with 127.0.0.1 here is an SMTP client, not Postfix's cleanup.
 function connect(ip, list, hostname)
     local conn = mt.connect(sock, 50, 0.1)
     if conn == nil then error("cannot connect to " .. sock) end
