@@ -2,8 +2,11 @@
 
 #include "config.h"
 
-#include <stdatomic.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,21 +15,95 @@
 #include "mlog.h"
 #include "notify.h"
 
-static atomic_int warned;
+/*
+ * sd_notify() blocks while the service manager's socket is full, and a
+ * manager that stops reading (hung, or a NOTIFY_SOCKET that nobody reads)
+ * would then hold a reload with its lock, and SIGTERM, for ever.  So the
+ * callers only queue their message; one sender thread of this module
+ * calls sd_notify(), in order.  A message that finds the queue full is
+ * dropped (and said once): the manager is not listening anyway.
+ */
+#define QUEUE_LEN 8
+#define MSG_LEN 256
+#define STOP_WAIT_MS 1000               /* notify_stopping waits this long */
 
-/* notify_send - one message; a failure is logged the first time only */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;                /* a message queued, or one sent */
+    char    msg[QUEUE_LEN][MSG_LEN];
+    unsigned head, count;               /* count includes the one being sent */
+    bool    started, broken;
+    pthread_t thread;
+} q = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+static bool warned;                     /* under q.lock */
+
+/* warn_once - the first failure only; q.lock held */
+
+static void warn_once(const char *why)
+{
+    if (!warned) {
+        warned = true;
+        mlog_warnx("cannot notify the service manager at $NOTIFY_SOCKET: %s", why);
+    }
+}
+
+/* sender - send the queued messages, oldest first */
+
+static void *sender(void *arg)
+{
+    char    msg[MSG_LEN];
+    int     r;
+
+    (void) arg;
+    pthread_mutex_lock(&q.lock);
+    for (;;) {
+        while (q.count == 0)
+            pthread_cond_wait(&q.cond, &q.lock);
+        memcpy(msg, q.msg[q.head], sizeof(msg));
+        pthread_mutex_unlock(&q.lock);
+        r = sd_notify(0, msg);
+        pthread_mutex_lock(&q.lock);
+        if (r < 0)
+            warn_once(strerror(-r));
+        q.head = (q.head + 1) % QUEUE_LEN;
+        q.count--;
+        pthread_cond_broadcast(&q.cond);
+    }
+    return NULL;
+}
+
+/* notify_send - queue one message; never waits for the manager */
 
 static void notify_send(const char *msg)
 {
-    int     r = sd_notify(0, msg);
+    int     err;
 
-    if (r < 0 && !atomic_exchange(&warned, 1))
-        mlog_warnx("cannot notify the service manager at $NOTIFY_SOCKET: %s", strerror(-r));
+    if (getenv("NOTIFY_SOCKET") == NULL)
+        return;                         /* what sd_notify() would do */
+    pthread_mutex_lock(&q.lock);
+    if (!q.started && !q.broken) {
+        if ((err = pthread_create(&q.thread, NULL, sender, NULL)) == 0) {
+            q.started = true;
+            pthread_detach(q.thread);
+        } else {
+            q.broken = true;
+            warn_once(strerror(err));
+        }
+    }
+    if (q.started && q.count == QUEUE_LEN) {
+        warn_once("it does not read its socket; messages are dropped");
+    } else if (q.started) {
+        snprintf(q.msg[(q.head + q.count) % QUEUE_LEN], MSG_LEN, "%s", msg);
+        q.count++;
+        pthread_cond_broadcast(&q.cond);
+    }
+    pthread_mutex_unlock(&q.lock);
 }
 
 void    notify_ready(uint64_t generation, const uint32_t entries[RM_LIST__COUNT], int reload_failed)
 {
-    char    msg[256];
+    char    msg[MSG_LEN];
 
     snprintf(msg, sizeof(msg), "READY=1\nSTATUS=generation %llu in force: deny %lu, allow %lu, "
              "local %lu entries%s", (unsigned long long) generation,
@@ -49,5 +126,14 @@ void    notify_reloading(void)
 
 void    notify_stopping(void)
 {
+    struct timespec until;
+
     notify_send("STOPPING=1");
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += STOP_WAIT_MS / 1000;
+    pthread_mutex_lock(&q.lock);
+    while (q.started && q.count > 0)
+        if (pthread_cond_timedwait(&q.cond, &q.lock, &until) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&q.lock);
 }

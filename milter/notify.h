@@ -11,10 +11,12 @@
  * With Type=notify, systemd starts the units ordered after relaymilter
  * (Postfix, Sendmail) only once it says READY=1, and keeps "systemctl
  * reload" waiting between RELOADING=1 and the next READY=1.  Each call
- * sends one datagram to $NOTIFY_SOCKET; without that variable (not run by
- * systemd, or -n) it does nothing.  A message that cannot be sent is
- * logged once and otherwise ignored: the daemon serves all the same.
- * Safe to call from any thread.
+ * queues one datagram for $NOTIFY_SOCKET, which a thread of this module
+ * sends, in order: no caller ever waits for the service manager (one that
+ * stops reading can not hold a reload or SIGTERM).  Without that variable
+ * (not run by systemd, or -n) it does nothing.  A message that cannot be
+ * sent, or finds the queue full, is logged once and otherwise ignored:
+ * the daemon serves all the same.  Safe to call from any thread.
  */
 
 /* notify_ready - READY=1, and STATUS= with the generation in force, its
@@ -25,7 +27,7 @@ void    notify_ready(uint64_t generation, const uint32_t entries[RM_LIST__COUNT]
  * later want the time, to tell this reload from an earlier one) */
 void    notify_reloading(void);
 
-/* notify_stopping - STOPPING=1 */
+/* notify_stopping - STOPPING=1, waiting up to a second for it to leave */
 void    notify_stopping(void);
 
 #endif

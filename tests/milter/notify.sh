@@ -92,6 +92,16 @@ def reload_seen(name, want_gen, failed=False):
     check("%s: sent by the daemon's pid (NotifyAccess=main)" % name, pid1 == proc.pid and pid2 == proc.pid,
           "pids %s %s, daemon %d" % (pid1, pid2, proc.pid))
 
+def reap(proc, log, name):
+    """kill the daemon if it still runs; check its log, and return it"""
+    if proc.poll() is None:
+        proc.kill(); proc.wait()
+    log.close()
+    text = open(log.name).read()
+    check("no sanitizer report in %s" % name,
+          not re.search(r"AddressSanitizer|LeakSanitizer|runtime error:", text), text[-2000:])
+    return text
+
 try:
     msg, pid = receive()
     check("READY=1 is the first message", msg is not None and msg.get("READY") == "1", msg)
@@ -131,12 +141,44 @@ try:
     msg, pid = receive(0.5)
     check("nothing more after STOPPING=1", msg is None, msg)
 finally:
-    if proc.poll() is None:
-        proc.kill(); proc.wait()
-    log.close()
-    text = open(os.path.join(tmp, "daemon.log")).read()
-    check("no sanitizer report in the daemon's log",
-          not re.search(r"AddressSanitizer|LeakSanitizer|runtime error:", text), text[-2000:])
+    reap(proc, log, "the daemon's log")
+
+# A service manager that stops reading: its socket fills (the kernel queues
+# net.unix.max_dgram_qlen datagrams, 10 to 512), and sd_notify() would then
+# block.  The daemon must still answer every RELOAD and STATUS at once and
+# stop on SIGTERM.
+deaf = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+deaf_path = os.path.join(tmp, "deaf.sock")
+deaf.bind(deaf_path)
+log = open(os.path.join(tmp, "deaf.log"), "w")
+with open(allow, "w") as f:
+    f.write("192.0.2.0/24\n")
+proc = subprocess.Popen([daemon, "-f", "-c", conf], stdout=log, stderr=subprocess.STDOUT,
+                        env=dict(os.environ, NOTIFY_SOCKET=deaf_path))
+try:
+    for _ in range(100):
+        if ctl("STATUS").startswith("OK "): break
+        time.sleep(0.1)
+    answered, reply = 0, ""
+    for i in range(600):                # 1200 messages: more than any queue holds
+        reply = ctl("RELOAD")
+        if not reply.startswith("OK reloaded"):
+            break
+        answered += 1
+    check("an unread notify socket: 600 RELOADs are all answered", answered == 600,
+          "%d answered, then: %s" % (answered, reply))
+    check("...and STATUS still answers", ctl("STATUS").startswith("OK "))
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(10)
+    except subprocess.TimeoutExpired:
+        rc = None
+    check("...and SIGTERM stops the daemon", rc == 0, rc)
+finally:
+    text = reap(proc, log, "that daemon's log")
+    check("...which says once that the manager does not read",
+          text.count("cannot notify the service manager") == 1, text[-1500:])
+    deaf.close()
     shutil.rmtree(tmp, ignore_errors=True)
 finish()
 PY
