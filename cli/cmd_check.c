@@ -5,11 +5,10 @@
 #include <string.h>
 
 #include "relayctl.h"
+#include "check_out.h"
+#include "rm_ctl.h"
+#include "rm_explain.h"
 #include "rm_snapshot.h"
-
-static const char check_usage[] =
-    "usage: relayctl [-c CONFIG] [--json] check ADDRESS [--local-ip ADDRESS] [--auth] [--live]\n"
-    "       relayctl [-c CONFIG] [--json] check -   (addresses on standard input)\n";
 
 /* load_snapshot - configuration and lists, or every error and exit 2 */
 
@@ -20,66 +19,43 @@ static rm_snapshot *load_snapshot(relayctl *rc)
 
     rm_diag_init(&d);
     if (rm_snapshot_build(rc->config_path, 0, &s, &d) < 0) {
-        print_diag(stderr, &d);
-        fprintf(stderr, "%s: check: configuration or lists did not load; nothing was checked\n",
-                rc->progname);
+        report_diag(rc, &d, "check: configuration or lists did not load; nothing was checked");
         return NULL;
     }
     return s;
 }
 
-/* print_one - the answer for one address, human or JSON */
+/* print_one - the answer for one address, human or JSON; the exit status */
 
-static void print_one(relayctl *rc, const rm_snapshot *s, const char *addr,
-                      const rm_query *q, const rm_decision *dec)
+static int print_one(relayctl *rc, const char *addr, const rm_verdict_in *in,
+                     const rm_verdict_report *r, const rm_explain_step *steps, size_t nsteps)
 {
-    char    where[RM_PATH_LEN + 16], entry[RM_ENTRY_STRLEN], local[RM_ADDR_STRLEN];
-    bool    has_where = rm_snapshot_where(s, dec, where, sizeof(where), entry, sizeof(entry)) > 0;
-
     if (rc->json) {
-        printf("{\"address\":");
-        json_string(stdout, addr);
-        printf(",\"local_ip\":");
-        if (q->local.family != RM_AF_NONE) {
-            rm_addr_format(&q->local, local, sizeof(local));
-            json_string(stdout, local);
-        } else {
-            printf("null");
-        }
-        printf(",\"auth\":%s,\"decision\":\"%s\",\"rule\":\"%s\"",
-               q->auth ? "true" : "false", dec->allow ? "allow" : "deny", rm_rule_name(dec->rule));
-        if (has_where) {
-            rm_entry_info info;
-            const rm_list *l = s->lists[dec->list];
-
-            rm_list_entry(l, dec->match.entry, &info);
-            printf(",\"list\":\"%s\",\"file\":", rm_list_kind_name((enum rm_list_kind) dec->list));
-            json_string(stdout, rm_list_name(l));
-            printf(",\"line\":%u,\"entry\":", info.line);
-            json_string(stdout, entry);
-        }
-        printf("}\n");
-        return;
+        check_json(stdout, addr, in, r, steps, nsteps);
+        fputc('\n', stdout);
+    } else {
+        check_text(stdout, r, steps, nsteps);
     }
-    printf("%s\n", dec->allow ? "allow" : "deny");
-    printf("rule: %s\n", rm_rule_name(dec->rule));
-    if (has_where)
-        printf("match: %s %s\n", where, entry);
+    return r->kind == RM_VERDICT_DENY ? EXIT_NEGATIVE : r->kind == RM_VERDICT_NONE ? EXIT_TROUBLE : EXIT_OK;
 }
 
 /* print_batch_line - "ADDRESS allow|deny RULE [FILE:LINE]" or its JSON */
 
 static void print_batch_line(relayctl *rc, const rm_snapshot *s, const char *addr,
-                             const rm_query *q, const rm_decision *dec)
+                             const rm_verdict_in *in, rm_verdict *v)
 {
-    char    where[RM_PATH_LEN + 16], entry[RM_ENTRY_STRLEN];
+    rm_verdict_report r;
 
+    rm_verdict_of_decision(s, in, v);
+    rm_verdict_report_make(s, in, v, &r);
     if (rc->json)
-        print_one(rc, s, addr, q, dec);
-    else if (dec->list >= 0 && rm_snapshot_where(s, dec, where, sizeof(where), entry, sizeof(entry)) > 0)
-        printf("%s %s %s %s\n", addr, dec->allow ? "allow" : "deny", rm_rule_name(dec->rule), where);
+        print_one(rc, addr, in, &r, NULL, 0);
+    else if (r.kind == RM_VERDICT_NONE)
+        printf("%s no-decision %s\n", addr, r.no_decision);
+    else if (r.file[0])
+        printf("%s %s %s %s:%u\n", addr, rm_verdict_kind_name(r.kind), r.rule, r.file, r.line);
     else
-        printf("%s %s %s\n", addr, dec->allow ? "allow" : "deny", rm_rule_name(dec->rule));
+        printf("%s %s %s\n", addr, rm_verdict_kind_name(r.kind), r.rule);
 }
 
 /*
@@ -97,16 +73,18 @@ typedef struct batch {
     size_t  n;
 } batch;
 
-static void batch_flush(relayctl *rc, const rm_snapshot *s, const rm_query *base, batch *b)
+static void batch_flush(relayctl *rc, const rm_snapshot *s, const rm_verdict_in *base, batch *b)
 {
     rm_addr ok[BATCH];
     rm_decision *dec = b->dec;
+    rm_query q;
     size_t  nok = 0, k = 0;
 
     for (size_t i = 0; i < b->n; i++)
         if (b->err[i][0] == '\0')
             ok[nok++] = b->addr[i];
-    rm_policy_decide_batch(&s->policy, base, ok, nok, dec);
+    rm_verdict_query(base, &q);
+    rm_policy_decide_batch(&s->policy, &q, ok, nok, dec);
     for (size_t i = 0; i < b->n; i++) {
         if (b->err[i][0] != '\0') {
             if (rc->json) {
@@ -119,17 +97,20 @@ static void batch_flush(relayctl *rc, const rm_snapshot *s, const rm_query *base
                 printf("%s error %s\n", b->text[i], b->err[i]);
             }
         } else {
-            rm_query q = *base;
+            rm_verdict_in in = *base;
+            rm_verdict v;
 
-            q.client = b->addr[i];
-            print_batch_line(rc, s, b->text[i], &q, &dec[k++]);
+            memset(&v, 0, sizeof(v));
+            in.client = b->addr[i];
+            v.decision = dec[k++];
+            print_batch_line(rc, s, b->text[i], &in, &v);
         }
         free(b->text[i]);
     }
     b->n = 0;
 }
 
-static int check_batch(relayctl *rc, const rm_snapshot *s, const rm_query *base)
+static int check_batch(relayctl *rc, const rm_snapshot *s, const rm_verdict_in *base)
 {
     char   *line = NULL;
     size_t  cap = 0;
@@ -183,127 +164,75 @@ static int check_batch(relayctl *rc, const rm_snapshot *s, const rm_query *base)
     return status;
 }
 
-/* check_live - ask the running daemon instead of the files */
+/* check_live - ask the running daemon's CHECK instead of the files */
 
-static int check_live(relayctl *rc, const char *addr, const char *local, bool auth)
+static int check_live(relayctl *rc, const char *addr, const rm_verdict_in *in)
 {
+    static rm_ctl_req req;
     rm_diag d;
     rm_config *cfg;
-    char    req[512], reply[8192], why[512];
+    rm_verdict_report r;
+    char    line[RM_CTL_MAX_LINE * 3 + 64], reply[16384], why[512];
+    size_t  n = 0;
 
-    rm_diag_init(&d);
-    if (rm_config_load(rc->config_path, &cfg, &d) < 0) {
-        print_diag(stderr, &d);
-        return EXIT_TROUBLE;
+    if (rm_ctl_req_check(in, &req, why, sizeof(why)) < 0
+        || (n = rm_ctl_format_request(&req, line, sizeof(line))) >= RM_CTL_MAX_LINE) {
+        if (n >= RM_CTL_MAX_LINE)
+            snprintf(why, sizeof(why), "the request is over %d bytes", RM_CTL_MAX_LINE - 1);
+        return report_error(rc, NULL, 0, 0, "check --live: %s", why);
     }
-    snprintf(req, sizeof(req), "CHECK %s%s%s%s\n", addr, local ? " local=" : "", local ? local : "",
-             auth ? " auth" : "");
-    if (ctl_request(cfg->control_socket, req, reply, sizeof(reply), why, sizeof(why)) < 0) {
-        fprintf(stderr, "%s: check --live: %s\n", rc->progname, why);
+    rm_diag_init(&d);
+    if (rm_config_load(rc->config_path, &cfg, &d) < 0)
+        return report_diag(rc, &d, "check --live: the configuration did not load; nothing was checked");
+    if (ctl_request(cfg->control_socket, line, reply, sizeof(reply), why, sizeof(why)) < 0) {
         rm_config_free(cfg);
-        return EXIT_TROUBLE;
+        return report_error(rc, NULL, 0, 0, "check --live: %s", why);
     }
     rm_config_free(cfg);
-    if (strncmp(reply, "OK ", 3) != 0) {
-        fprintf(stderr, "%s: check --live: relaymilter answered: %s", rc->progname, reply);
-        return EXIT_TROUBLE;
-    }
-    /* "OK allow RULE [FILE:LINE ENTRY]" */
-    {
-        char    verdict[16] = "", rule[64] = "", where[RM_PATH_LEN] = "", entry[RM_ENTRY_STRLEN] = "";
-        int     n = sscanf(reply + 3, "%15s %63s %4095s %99s", verdict, rule, where, entry);
+    if (rm_ctl_parse_check_reply(reply, &r, why, sizeof(why)) < 0)
+        return report_error(rc, NULL, 0, 0, "check --live: relaymilter answered: %s", why);
+    return print_one(rc, addr, in, &r, NULL, 0);
+}
 
-        if (n < 2 || (strcmp(verdict, "allow") != 0 && strcmp(verdict, "deny") != 0)) {
-            fprintf(stderr, "%s: check --live: unexpected answer: %s", rc->progname, reply);
-            return EXIT_TROUBLE;
-        }
-        if (rc->json) {
-            printf("{\"address\":");
-            json_string(stdout, addr);
-            printf(",\"live\":true,\"decision\":\"%s\",\"rule\":", verdict);
-            json_string(stdout, rule);
-            if (n >= 4) {
-                printf(",\"where\":");
-                json_string(stdout, where);
-                printf(",\"entry\":");
-                json_string(stdout, entry);
-            }
-            printf("}\n");
-        } else {
-            printf("%s\nrule: %s\n", verdict, rule);
-            if (n >= 4)
-                printf("match: %s %s\n", where, entry);
-        }
-        return strcmp(verdict, "allow") == 0 ? EXIT_OK : EXIT_NEGATIVE;
+/* check_files - decide from the configuration and lists on disk */
+
+static int check_files(relayctl *rc, const char *addr, const rm_verdict_in *in, bool explain)
+{
+    static rm_explain_step steps[RM_EXPLAIN_STEPS];
+    rm_verdict_report r;
+    rm_verdict v;
+    rm_snapshot *s;
+    size_t  nsteps = 0;
+    int     status;
+
+    if ((s = load_snapshot(rc)) == NULL)
+        return EXIT_TROUBLE;
+    if (strcmp(addr, "-") == 0) {
+        status = check_batch(rc, s, in);
+        rm_snapshot_unref(s);
+        return status;
     }
+    rm_verdict_decide(s, in, &v);
+    rm_verdict_report_make(s, in, &v, &r);
+    if (explain)
+        nsteps = rm_explain(s, in, &v, steps);
+    check_hints(rc, s, in, &v);
+    status = print_one(rc, addr, in, &r, steps, nsteps);
+    rm_snapshot_unref(s);
+    return status;
 }
 
 /* cmd_check - relayctl check ADDRESS | - */
 
 int     cmd_check(relayctl *rc, int argc, char **argv)
 {
-    const char *addr = NULL, *local = NULL;
-    bool    auth = false, live = false;
-    rm_query q;
-    rm_perr err;
-    rm_snapshot *s;
+    check_opts o;
+    rm_verdict_in in;
     int     status;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--local-ip") == 0 && i + 1 < argc) {
-            local = argv[++i];
-        } else if (strncmp(argv[i], "--local-ip=", 11) == 0) {
-            local = argv[i] + 11;
-        } else if (strcmp(argv[i], "--auth") == 0) {
-            auth = true;
-        } else if (strcmp(argv[i], "--live") == 0) {
-            live = true;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(check_usage, stdout);
-            return EXIT_OK;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "%s: check: unknown option %s\n%s", rc->progname, quoted(argv[i]), check_usage);
-            return EXIT_TROUBLE;
-        } else if (addr == NULL) {
-            addr = argv[i];
-        } else {
-            fprintf(stderr, "%s: check: one address at a time (or - for standard input)\n%s",
-                    rc->progname, check_usage);
-            return EXIT_TROUBLE;
-        }
-    }
-    if (addr == NULL) {
-        fprintf(stderr, "%s: check: which address?\n%s", rc->progname, check_usage);
-        return EXIT_TROUBLE;
-    }
-    memset(&q, 0, sizeof(q));
-    q.auth = auth;
-    if (local && rm_addr_from_str(local, &q.local, &err) < 0) {
-        fprintf(stderr, "%s: check: --local-ip %s: %s\n", rc->progname, quoted(local), err.msg);
-        return EXIT_TROUBLE;
-    }
-    if (strcmp(addr, "-") != 0 && rm_addr_from_str(addr, &q.client, &err) < 0) {
-        fprintf(stderr, "%s: check: %s is not an IP address: %s\n", rc->progname, quoted(addr), err.msg);
-        return EXIT_TROUBLE;
-    }
-    if (live) {
-        if (strcmp(addr, "-") == 0) {
-            fprintf(stderr, "%s: check: --live takes one address, not -\n", rc->progname);
-            return EXIT_TROUBLE;
-        }
-        return check_live(rc, addr, local, auth);
-    }
-    if ((s = load_snapshot(rc)) == NULL)
-        return EXIT_TROUBLE;
-    if (strcmp(addr, "-") == 0) {
-        status = check_batch(rc, s, &q);
-    } else {
-        rm_decision dec;
-
-        rm_snapshot_decide(s, &q, &dec);
-        print_one(rc, s, addr, &q, &dec);
-        status = dec.allow ? EXIT_OK : EXIT_NEGATIVE;
-    }
-    rm_snapshot_unref(s);
-    return status;
+    if ((status = check_args(rc, argc, argv, &o, &in)) >= 0)
+        return status;
+    if (o.live)
+        return check_live(rc, o.addr, &in);
+    return check_files(rc, o.addr, &in, o.explain);
 }

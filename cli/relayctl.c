@@ -10,8 +10,9 @@
 static const char usage[] =
     "usage: relayctl [-c CONFIG] [--json] COMMAND [ARGS]\n"
     "commands:\n"
-    "  check ADDRESS [--local-ip ADDRESS] [--auth] [--live]\n"
-    "                     decide as the daemon would; exit 0 allow, 1 deny, 2 error\n"
+    "  check ADDRESS|none [--rcpt ADDR] [--mailer NAME] [--local-ip ADDRESS] [--auth]\n"
+    "        [--live | --explain]\n"
+    "                     decide as the daemon would; exit 0 allow/local, 1 deny, 2 error\n"
     "  check -            one address per line on standard input\n"
     "  lint [FILE...]     validate lists (default: the configuration's); exit 1 on errors\n"
     "  list allow|deny|local\n"

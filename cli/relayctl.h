@@ -58,6 +58,29 @@ const char *quoted(const char *s);
 /* json_string - write s as a JSON string literal */
 void    json_string(FILE *fp, const char *s);
 
+/* json_string_or_null - s as a JSON string, or null when s is NULL or "" */
+void    json_string_or_null(FILE *fp, const char *s);
+
+/* json_uint_or_null - v, or null when it is 0 (no line, no column) */
+void    json_uint_or_null(FILE *fp, unsigned v);
+
+/*
+ * report_error - a failure: "relayctl: TEXT" on standard error, and with
+ * --json also {"error":{"file":...,"line":...,"column":...,"text":...}} on
+ * standard output (file null, line and column 0 when not about a file).
+ * Returns EXIT_TROUBLE.
+ */
+int     report_error(relayctl *rc, const char *file, unsigned line, unsigned col,
+                     const char *fmt,...) __attribute__((format(printf, 5, 6)));
+
+/* report_diag - every message of d on standard error, then summary; with
+ * --json the first error (else summary) as the error object, and every
+ * message in "messages".  Returns EXIT_TROUBLE. */
+int     report_diag(relayctl *rc, const rm_diag *d, const char *summary);
+
+/* json_diag_msg - one message as {"file":..,"line":..,"column":..,"severity":..,"text":..} */
+void    json_diag_msg(FILE *fp, const rm_diag_msg *m);
+
 /* ctl_request - send one line to the daemon's control socket and copy the
  * reply to out (NUL-terminated).  Returns 0, or -1 with why filled in. */
 int     ctl_request(const char *socket_path, const char *line, char *out, size_t outlen,

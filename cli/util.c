@@ -4,6 +4,7 @@
 #include <sys/un.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,6 +57,97 @@ void    json_string(FILE *fp, const char *s)
             fputc(c, fp);
     }
     fputc('"', fp);
+}
+
+/* json_string_or_null - a string, or null for none */
+
+void    json_string_or_null(FILE *fp, const char *s)
+{
+    if (s == NULL || s[0] == '\0')
+        fputs("null", fp);
+    else
+        json_string(fp, s);
+}
+
+/* json_uint_or_null - a positive number, or null for 0 (none) */
+
+void    json_uint_or_null(FILE *fp, unsigned v)
+{
+    if (v)
+        fprintf(fp, "%u", v);
+    else
+        fputs("null", fp);
+}
+
+/* json_error - the error object of every failure */
+
+static void json_error(const char *file, unsigned line, unsigned col, const char *text)
+{
+    printf("{\"error\":{\"file\":");
+    json_string_or_null(stdout, file);
+    printf(",\"line\":");
+    json_uint_or_null(stdout, line);
+    printf(",\"column\":");
+    json_uint_or_null(stdout, col);
+    printf(",\"text\":");
+    json_string(stdout, text);
+    printf("}");
+}
+
+/* report_error - one failure, for people and for programs */
+
+int     report_error(relayctl *rc, const char *file, unsigned line, unsigned col, const char *fmt,...)
+{
+    char    text[RM_DIAG_TEXT_LEN + RM_PATH_LEN];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s: %s\n", rc->progname, text);
+    if (rc->json) {
+        json_error(file, line, col, text);
+        printf("}\n");
+    }
+    return EXIT_TROUBLE;
+}
+
+/* json_diag_msg - one message of a diag */
+
+void    json_diag_msg(FILE *fp, const rm_diag_msg *m)
+{
+    fprintf(fp, "{\"file\":");
+    json_string_or_null(fp, m->file);
+    fprintf(fp, ",\"line\":");
+    json_uint_or_null(fp, m->line);
+    fprintf(fp, ",\"column\":");
+    json_uint_or_null(fp, m->col);
+    fprintf(fp, ",\"severity\":\"%s\",\"text\":", m->severity == RM_SEV_ERROR ? "error" : "warning");
+    json_string(fp, m->text);
+    fputc('}', fp);
+}
+
+/* report_diag - a load that failed */
+
+int     report_diag(relayctl *rc, const rm_diag *d, const char *summary)
+{
+    const rm_diag_msg *e = rm_diag_first_error(d);
+
+    print_diag(stderr, d);
+    fprintf(stderr, "%s: %s\n", rc->progname, summary);
+    if (rc->json) {
+        if (e)
+            json_error(e->file, e->line, e->col, e->text);
+        else
+            json_error(NULL, 0, 0, summary);
+        printf(",\"messages\":[");
+        for (size_t i = 0; i < d->count; i++) {
+            fputs(i ? "," : "", stdout);
+            json_diag_msg(stdout, &d->msgs[i]);
+        }
+        printf("]}\n");
+    }
+    return EXIT_TROUBLE;
 }
 
 /* ctl_request - one command, one reply, on the daemon's control socket */

@@ -1,6 +1,7 @@
 /* rm_ctl - the control-socket protocol: parse a command line, format replies */
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,7 @@
 
 #include "rm_ctl.h"
 
-#define USAGE_CHECK "usage: CHECK ADDRESS [local=ADDRESS] [auth]"
+#define USAGE_CHECK "usage: CHECK ADDRESS|none [local=ADDRESS] [auth] [rcpt=XTEXT] [mailer=XTEXT]"
 
 static const char *const decision_names[RM_CTL_D__COUNT] = {
     [RM_CTL_D_DENY_LIST] = "deny_list",
@@ -96,6 +97,129 @@ static int parse_addr(const char *s, size_t n, rm_addr *a, char *err, size_t err
     return 0;
 }
 
+/* xtext_decode - RFC 3461 xtext into out (NUL-terminated); -1 if bad */
+
+static int xtext_decode(const char *s, size_t n, char *out, size_t outlen)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t  o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char) s[i];
+
+        if (c == '+') {
+            const char *hi, *lo;
+
+            if (i + 2 >= n || s[i + 1] == '\0' || s[i + 2] == '\0'
+                || (hi = strchr(hex, s[i + 1])) == NULL || (lo = strchr(hex, s[i + 2])) == NULL)
+                return -1;
+            c = (unsigned char) (((hi - hex) << 4) | (lo - hex));
+            if (c == '\0')
+                return -1;
+            i += 2;
+        } else if (c <= ' ' || c >= 0x7f || c == '=') {
+            return -1;
+        }
+        if (o + 1 >= outlen)
+            return -1;
+        out[o++] = (char) c;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* xtext_encode - s as xtext into out; returns the length it needs */
+
+static size_t xtext_encode(const char *s, char *out, size_t outlen)
+{
+    size_t  o = 0;
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char) *s;
+        char    enc[4];
+        size_t  k = 1;
+
+        if (c <= ' ' || c >= 0x7f || c == '+' || c == '=')
+            k = (size_t) snprintf(enc, sizeof(enc), "+%02X", c);
+        else
+            enc[0] = (char) c;
+        if (o + k < outlen)
+            memcpy(out + o, enc, k);
+        o += k;
+    }
+    if (outlen)
+        out[o < outlen ? o : outlen - 1] = '\0';
+    return o;
+}
+
+/* check_word - one word after CHECK's address: local=, auth, rcpt=, mailer= */
+
+static int check_word(const char *w, size_t n, rm_ctl_req *req, unsigned *seen,
+                      char *err, size_t errlen)
+{
+    char    q[80];
+
+#define KEY(k) (n > sizeof(k) - 1 && strncasecmp(w, k, sizeof(k) - 1) == 0)
+    if (n == 4 && strncasecmp(w, "auth", 4) == 0 && !(*seen & 1)) {
+        req->auth = true;
+        *seen |= 1;
+        return 0;
+    }
+    if (KEY("local=") && !(*seen & 2)) {
+        if (parse_addr(w + 6, n - 6, &req->local, err, errlen) < 0)
+            return -1;
+        req->local_state = rm_verdict_server_state(&req->local);
+        *seen |= 2;
+        return 0;
+    }
+    if (KEY("rcpt=") && !(*seen & 4)) {
+        if (xtext_decode(w + 5, n - 5, req->rcpt, sizeof(req->rcpt)) < 0) {
+            quote(q, sizeof(q), w, n);
+            snprintf(err, errlen, "bad xtext in %s", q);
+            return -1;
+        }
+        req->has_rcpt = true;
+        *seen |= 4;
+        return 0;
+    }
+    if (KEY("mailer=") && !(*seen & 8)) {
+        if (xtext_decode(w + 7, n - 7, req->mailer, sizeof(req->mailer)) < 0) {
+            quote(q, sizeof(q), w, n);
+            snprintf(err, errlen, "bad xtext (or over %d bytes) in %s", RM_CTL_MAILER_LEN - 1, q);
+            return -1;
+        }
+        req->has_mailer = true;
+        *seen |= 8;
+        return 0;
+    }
+#undef KEY
+    quote(q, sizeof(q), w, n);
+    snprintf(err, errlen, "unexpected %s; %s", q, USAGE_CHECK);
+    return -1;
+}
+
+/* parse_check - the words of a CHECK line */
+
+static int parse_check(const char *const *tok, const size_t *tlen, size_t ntok,
+                       rm_ctl_req *req, char *err, size_t errlen)
+{
+    unsigned seen = 0;
+
+    req->local_state = RM_ADDR_MISSING;
+    if (ntok < 2) {
+        snprintf(err, errlen, "%s", USAGE_CHECK);
+        return -1;
+    }
+    if (tlen[1] == 4 && strncasecmp(tok[1], "none", 4) == 0)
+        req->client_state = RM_ADDR_MISSING;
+    else if (parse_addr(tok[1], tlen[1], &req->client, err, errlen) < 0)
+        return -1;
+    for (size_t k = 2; k < ntok; k++)
+        if (check_word(tok[k], tlen[k], req, &seen, err, errlen) < 0)
+            return -1;
+    return 0;
+}
+
 /* rm_ctl_parse - one command line into a request */
 
 int     rm_ctl_parse(const char *line, size_t len, rm_ctl_req *req, char *err, size_t errlen)
@@ -151,29 +275,8 @@ int     rm_ctl_parse(const char *line, size_t len, rm_ctl_req *req, char *err, s
         return 0;
     }
     if (IS(0, "CHECK")) {
-        bool    seen_local = false, seen_auth = false;
-
         req->cmd = RM_CTL_CHECK;
-        if (ntok < 2) {
-            snprintf(err, errlen, "%s", USAGE_CHECK);
-            return -1;
-        }
-        if (parse_addr(tok[1], tlen[1], &req->client, err, errlen) < 0)
-            return -1;
-        for (size_t k = 2; k < ntok; k++) {
-            if (IS(k, "auth") && !seen_auth) {
-                req->auth = seen_auth = true;
-            } else if (tlen[k] > 6 && strncasecmp(tok[k], "local=", 6) == 0 && !seen_local) {
-                if (parse_addr(tok[k] + 6, tlen[k] - 6, &req->local, err, errlen) < 0)
-                    return -1;
-                seen_local = true;
-            } else {
-                quote(q, sizeof(q), tok[k], tlen[k]);
-                snprintf(err, errlen, "unexpected %s; %s", q, USAGE_CHECK);
-                return -1;
-            }
-        }
-        return 0;
+        return parse_check(tok, tlen, ntok, req, err, errlen);
     }
 #undef IS
     quote(q, sizeof(q), tok[0], tlen[0]);
@@ -181,11 +284,58 @@ int     rm_ctl_parse(const char *line, size_t len, rm_ctl_req *req, char *err, s
     return -1;
 }
 
+/* append - add text at *o of buf (len bytes), counting what does not fit */
+
+static void append(char *buf, size_t len, size_t *o, const char *text, bool xtext)
+{
+    char   *at = *o < len ? buf + *o : NULL;
+    size_t  room = *o < len ? len - *o : 0;
+
+    if (xtext) {
+        *o += xtext_encode(text, at ? at : buf, at ? room : 0);
+        return;
+    }
+    if (at)
+        snprintf(at, room, "%s", text);
+    *o += strlen(text);
+}
+
+/* format_check - CHECK's line; the length it needs */
+
+static size_t format_check(const rm_ctl_req *req, char *buf, size_t len)
+{
+    char    a[RM_ADDR_STRLEN];
+    size_t  o = 0;
+
+    append(buf, len, &o, "CHECK ", false);
+    if (req->client_state == RM_ADDR_KNOWN)
+        rm_addr_format(&req->client, a, sizeof(a));
+    else
+        snprintf(a, sizeof(a), "none");
+    append(buf, len, &o, a, false);
+    if (req->local_state != RM_ADDR_MISSING) {
+        rm_addr_format(&req->local, a, sizeof(a));
+        append(buf, len, &o, " local=", false);
+        append(buf, len, &o, a, false);
+    }
+    if (req->auth)
+        append(buf, len, &o, " auth", false);
+    if (req->has_rcpt) {
+        append(buf, len, &o, " rcpt=", false);
+        append(buf, len, &o, req->rcpt, true);
+    }
+    if (req->has_mailer) {
+        append(buf, len, &o, " mailer=", false);
+        append(buf, len, &o, req->mailer, true);
+    }
+    append(buf, len, &o, "\n", false);
+    return o;
+}
+
 /* rm_ctl_format_request - the command line for a request */
 
 size_t  rm_ctl_format_request(const rm_ctl_req *req, char *buf, size_t len)
 {
-    char    c[RM_ADDR_STRLEN], l[RM_ADDR_STRLEN];
     int     n;
 
     switch (req->cmd) {
@@ -196,14 +346,7 @@ size_t  rm_ctl_format_request(const rm_ctl_req *req, char *buf, size_t len)
         n = snprintf(buf, len, "STATUS\n");
         break;
     default:
-        rm_addr_format(&req->client, c, sizeof(c));
-        if (req->local.family != RM_AF_NONE)
-            rm_addr_format(&req->local, l, sizeof(l));
-        n = snprintf(buf, len, "CHECK %s%s%s%s\n", c,
-                     req->local.family != RM_AF_NONE ? " local=" : "",
-                     req->local.family != RM_AF_NONE ? l : "",
-                     req->auth ? " auth" : "");
-        break;
+        return format_check(req, buf, len);
     }
     return n < 0 ? 0 : (size_t) n;
 }
@@ -358,14 +501,184 @@ void    rm_ctl_reply_status(rm_ctl_buf *b, const rm_ctl_status *st)
                     (unsigned long long) st->decisions[k]);
 }
 
-/* rm_ctl_reply_check - the same words as relayctl check */
+/* rm_ctl_req_check - a CHECK request from a verdict's input */
 
-void    rm_ctl_reply_check(rm_ctl_buf *b, bool allow, enum rm_rule rule,
-                           const char *where, const char *entry)
+int     rm_ctl_req_check(const rm_verdict_in *in, rm_ctl_req *req, char *err, size_t errlen)
 {
-    if (where && where[0])
-        rm_ctl_line(b, "OK %s %s %s%s%s", allow ? "allow" : "deny", rm_rule_name(rule),
-                    where, entry && entry[0] ? " " : "", entry ? entry : "");
+    memset(req, 0, sizeof(*req));
+    req->cmd = RM_CTL_CHECK;
+    req->auth = in->auth;
+    req->client_state = in->client_state;
+    req->client = in->client;
+    if (in->client_state != RM_ADDR_KNOWN && in->client_state != RM_ADDR_MISSING) {
+        snprintf(err, errlen, "CHECK carries a client address or none, not a %s one",
+                 rm_addr_state_name(in->client_state));
+        return -1;
+    }
+    req->local_state = in->local_state;
+    req->local = in->local;
+    if (in->local_state == RM_ADDR_BAD) {
+        snprintf(err, errlen, "CHECK cannot carry a server address that is not an address");
+        return -1;
+    }
+    if (!in->rcpt_is_relay && in->rcpt) {
+        if (in->rcpt_len >= sizeof(req->rcpt) || memchr(in->rcpt, '\0', in->rcpt_len)) {
+            snprintf(err, errlen, "the recipient is over %zu bytes or holds a NUL byte", sizeof(req->rcpt) - 1);
+            return -1;
+        }
+        memcpy(req->rcpt, in->rcpt, in->rcpt_len);
+        req->rcpt[in->rcpt_len] = '\0';
+        req->has_rcpt = true;
+    }
+    if (in->mailer) {
+        if (strlen(in->mailer) >= sizeof(req->mailer)) {
+            snprintf(err, errlen, "the mailer name is over %zu bytes", sizeof(req->mailer) - 1);
+            return -1;
+        }
+        snprintf(req->mailer, sizeof(req->mailer), "%s", in->mailer);
+        req->has_mailer = true;
+    }
+    return 0;
+}
+
+/* rm_ctl_req_verdict_in - the verdict's input a CHECK asks about */
+
+void    rm_ctl_req_verdict_in(const rm_ctl_req *req, rm_verdict_in *in)
+{
+    rm_verdict_in_init(in);
+    in->client_state = req->client_state;
+    in->client = req->client;
+    in->local_state = req->local_state;
+    in->local = req->local;
+    in->auth = req->auth;
+    in->rcpt_is_relay = !req->has_rcpt;
+    if (req->has_rcpt) {
+        in->rcpt = req->rcpt;
+        in->rcpt_len = strlen(req->rcpt);
+    }
+    in->mailer = req->has_mailer ? req->mailer : NULL;
+}
+
+/*
+ * The fields of a CHECK reply, in order.  The side that writes them
+ * (rm_ctl_reply_check) and the side that reads them back
+ * (rm_ctl_parse_check_reply) both walk this table.
+ */
+#define RF(f) offsetof(rm_verdict_report, f), sizeof(((rm_verdict_report *) 0)->f)
+static const struct {
+    const char *key;
+    size_t  off, size;
+} report_fields[] = {
+    {"rule", RF(rule)},
+    {"no_decision", RF(no_decision)},
+    {"recipient", RF(recipient)},
+    {"recipient_reason", RF(recipient_reason)},
+    {"list", RF(list)},
+    {"file", RF(file)},
+    {"entry", RF(entry)},
+};
+#undef RF
+
+/* rm_ctl_reply_check - summary line, verdict, then each field that applies */
+
+void    rm_ctl_reply_check(rm_ctl_buf *b, const rm_verdict_report *r)
+{
+    const char *kind = rm_verdict_kind_name(r->kind);
+
+    if (r->kind == RM_VERDICT_LOCAL)
+        rm_ctl_line(b, "OK local %s", r->recipient_reason);
+    else if (r->kind == RM_VERDICT_NONE)
+        rm_ctl_line(b, "OK no-decision %s", r->no_decision);
+    else if (r->file[0])
+        rm_ctl_line(b, "OK %s %s %s:%u %s", kind, r->rule, r->file, r->line, r->entry);
     else
-        rm_ctl_line(b, "OK %s %s", allow ? "allow" : "deny", rm_rule_name(rule));
+        rm_ctl_line(b, "OK %s %s", kind, r->rule);
+    rm_ctl_line(b, "verdict: %s", kind);
+    for (size_t k = 0; k < sizeof(report_fields) / sizeof(report_fields[0]); k++) {
+        const char *v = (const char *) r + report_fields[k].off;
+
+        if (v[0])
+            rm_ctl_line(b, "%s: %s", report_fields[k].key, v);
+    }
+    if (r->line)
+        rm_ctl_line(b, "line: %u", r->line);
+}
+
+/* reply_field - one "key: value" line into r; unknown keys are skipped */
+
+static int reply_field(const char *line, size_t n, rm_verdict_report *r, bool *have_verdict)
+{
+    const char *colon = memchr(line, ':', n);
+    char    val[RM_PATH_LEN];
+    size_t  klen, vlen;
+
+    if (colon == NULL || (size_t) (colon - line) + 1 >= n || colon[1] != ' ')
+        return 0;
+    klen = (size_t) (colon - line);
+    vlen = n - klen - 2;
+    if (vlen >= sizeof(val))
+        return -1;
+    memcpy(val, colon + 2, vlen);
+    val[vlen] = '\0';
+#define ISKEY(k) (klen == strlen(k) && strncmp(line, k, klen) == 0)
+    if (ISKEY("verdict")) {
+        int     k = rm_verdict_kind_parse(val);
+
+        if (k < 0)
+            return -1;
+        r->kind = (enum rm_verdict_kind) k;
+        *have_verdict = true;
+        return 0;
+    }
+    if (ISKEY("line")) {
+        char   *end;
+        unsigned long l = strtoul(val, &end, 10);
+
+        if (*end != '\0' || l == 0 || l > 0xffffffffUL)
+            return -1;
+        r->line = (unsigned) l;
+        return 0;
+    }
+    for (size_t k = 0; k < sizeof(report_fields) / sizeof(report_fields[0]); k++) {
+        if (ISKEY(report_fields[k].key)) {
+            if (vlen >= report_fields[k].size)
+                return -1;
+            memcpy((char *) r + report_fields[k].off, val, vlen + 1);
+        }
+    }
+#undef ISKEY
+    return 0;
+}
+
+/* rm_ctl_parse_check_reply - a CHECK reply back into a report */
+
+int     rm_ctl_parse_check_reply(const char *reply, rm_verdict_report *r, char *err, size_t errlen)
+{
+    const char *p, *nl;
+    size_t  n;
+    bool    have_verdict = false;
+
+    memset(r, 0, sizeof(*r));
+    nl = strchr(reply, '\n');
+    if (strncmp(reply, "ERR ", 4) == 0) {
+        snprintf(err, errlen, "%.*s", (int) (nl ? (size_t) (nl - reply - 4) : strlen(reply + 4)), reply + 4);
+        return -1;
+    }
+    if (strncmp(reply, "OK ", 3) != 0 || nl == NULL) {
+        snprintf(err, errlen, "not a CHECK reply: \"%.80s\"", reply);
+        return -1;
+    }
+    for (p = nl + 1; *p; p += n + (p[n] == '\n')) {
+        n = (nl = strchr(p, '\n')) ? (size_t) (nl - p) : strlen(p);
+
+        if (reply_field(p, n, r, &have_verdict) < 0) {
+            snprintf(err, errlen, "bad line in the CHECK reply: \"%.80s\"", p);
+            return -1;
+        }
+    }
+    if (!have_verdict) {
+        snprintf(err, errlen, "the CHECK reply has no verdict line");
+        return -1;
+    }
+    return 0;
 }

@@ -11,6 +11,7 @@
 #include "rm_addr.h"
 #include "rm_diag.h"
 #include "rm_policy.h"
+#include "rm_verdict.h"
 
 /*
  * The protocol.  One command per connection: the client writes one line
@@ -23,8 +24,18 @@
  *                                           + one FILE:LINE:COL: error: TEXT line per error
  *                                       ERR reload still running after S seconds; generation N stays in force until it ends
  *   STATUS                              OK status, then "key: value" lines
- *   CHECK ADDRESS [local=ADDRESS] [auth]
+ *   CHECK ADDRESS|none [local=ADDRESS] [auth] [rcpt=XTEXT] [mailer=XTEXT]
  *                                       OK allow|deny RULE [FILE:LINE ENTRY]
+ *                                       OK local RECIPIENT-REASON
+ *                                       OK no-decision REASON
+ *                                           + "key: value" lines, one per field
+ *                                             of rm_verdict_report that applies
+ *
+ * CHECK takes what a recipient decision takes (rm_verdict_in): "none" is a
+ * client without an address (local submission); local=0.0.0.0 or local=::
+ * is a wildcard server address; without rcpt= the recipient counts as
+ * relay.  rcpt= and mailer= are xtext (RFC 3461: "+" and "=", spaces and
+ * control bytes as +HH), so that any recipient fits on the line.
  *
  * Nothing here does I/O: the daemon and relayctl move the bytes.
  */
@@ -36,11 +47,19 @@ enum rm_ctl_cmd {
     RM_CTL_CHECK = 2
 };
 
+#define RM_CTL_MAILER_LEN 128
+
 typedef struct rm_ctl_req {
     enum rm_ctl_cmd cmd;
     rm_addr client;                     /* CHECK: the client address */
+    enum rm_addr_state client_state;    /* KNOWN, or MISSING ("none") */
     rm_addr local;                      /* CHECK local=: RM_AF_NONE when not given */
+    enum rm_addr_state local_state;     /* MISSING without local=, WILDCARD, KNOWN */
     bool    auth;                       /* CHECK auth */
+    bool    has_rcpt;                   /* CHECK rcpt= */
+    char    rcpt[RM_CTL_MAX_LINE];      /* decoded; may not hold NUL */
+    bool    has_mailer;                 /* CHECK mailer= */
+    char    mailer[RM_CTL_MAILER_LEN];
 } rm_ctl_req;
 
 /*
@@ -50,8 +69,19 @@ typedef struct rm_ctl_req {
  */
 int     rm_ctl_parse(const char *line, size_t len, rm_ctl_req *req, char *err, size_t errlen);
 
-/* rm_ctl_format_request - the line a client sends for req, \n included */
+/* rm_ctl_format_request - the line a client sends for req, \n included.
+ * Returns its length; a result >= RM_CTL_MAX_LINE does not fit the
+ * protocol (the daemon would refuse it). */
 size_t  rm_ctl_format_request(const rm_ctl_req *req, char *buf, size_t len);
+
+/* rm_ctl_req_check - the CHECK request for in.  Returns 0, or -1 with
+ * the reason in err when the protocol cannot carry it (a bad or wildcard
+ * client address, a recipient with NUL, a mailer over the size). */
+int     rm_ctl_req_check(const rm_verdict_in *in, rm_ctl_req *req, char *err, size_t errlen);
+
+/* rm_ctl_req_verdict_in - what a CHECK request asks, as the verdict's
+ * input; strings point into req */
+void    rm_ctl_req_verdict_in(const rm_ctl_req *req, rm_verdict_in *in);
 
 /*
  * A reply under construction, in memory the caller owns.  Appending never
@@ -126,9 +156,16 @@ enum rm_ctl_outcome {
 };
 enum rm_ctl_outcome rm_ctl_reload_outcome(const char *reply, uint64_t *generation);
 
-/* rm_ctl_reply_check - where and entry may be "" (no list decided) */
-void    rm_ctl_reply_check(rm_ctl_buf *b, bool allow, enum rm_rule rule,
-                           const char *where, const char *entry);
+/* rm_ctl_reply_check - the reply to CHECK: the summary line, then the
+ * report's fields */
+void    rm_ctl_reply_check(rm_ctl_buf *b, const rm_verdict_report *r);
+
+/*
+ * rm_ctl_parse_check_reply - the report back from a CHECK reply (its
+ * text, NUL-terminated).  Returns 0, or -1 with why in err: the daemon's
+ * ERR text, or what was wrong with the reply.
+ */
+int     rm_ctl_parse_check_reply(const char *reply, rm_verdict_report *r, char *err, size_t errlen);
 
 /* rm_ctl_format_time - ISO 8601 UTC, "2024-05-01T12:00:00Z" */
 size_t  rm_ctl_format_time(time_t t, char *buf, size_t len);

@@ -121,6 +121,18 @@ static enum rm_verdict_nodec local_rule_unanswered(const rm_snapshot *s, const r
     }
 }
 
+/* rm_verdict_query - what the policy is asked for in */
+
+void    rm_verdict_query(const rm_verdict_in *in, rm_query *q)
+{
+    memset(q, 0, sizeof(*q));
+    if (in->client_state == RM_ADDR_KNOWN)
+        q->client = in->client;
+    if (in->local_state == RM_ADDR_KNOWN)
+        q->local = in->local;
+    q->auth = in->auth;
+}
+
 /* rm_verdict_decide - classify the recipient, then ask the policy */
 
 void    rm_verdict_decide(const rm_snapshot *s, const rm_verdict_in *in, rm_verdict *v)
@@ -150,13 +162,15 @@ void    rm_verdict_decide(const rm_snapshot *s, const rm_verdict_in *in, rm_verd
         no_decision(v, RM_NODEC_CLIENT_ADDR_BAD);
         return;
     }
-    memset(&q, 0, sizeof(q));
-    if (in->client_state == RM_ADDR_KNOWN)
-        q.client = in->client;
-    if (in->local_state == RM_ADDR_KNOWN)
-        q.local = in->local;
-    q.auth = in->auth;
+    rm_verdict_query(in, &q);
     rm_snapshot_decide(s, &q, &v->decision);
+    rm_verdict_of_decision(s, in, v);
+}
+
+/* rm_verdict_of_decision - finish a verdict from the policy's decision */
+
+void    rm_verdict_of_decision(const rm_snapshot *s, const rm_verdict_in *in, rm_verdict *v)
+{
     v->asked_policy = true;
     if ((v->nodec = local_rule_unanswered(s, in, &v->decision)) != RM_NODEC_NONE) {
         v->kind = RM_VERDICT_NONE;
@@ -183,6 +197,8 @@ size_t  rm_verdict_relay_reason(const rm_verdict *v, const rm_verdict_in *in,
         n = snprintf(buf, len, "%smailer-%.64s", route, in->mailer);
     else if (v->rcpt.kind == RM_RCPT_INVALID)
         n = snprintf(buf, len, "invalid-%s", why);
+    else if (v->rcpt.literal && v->rcpt.why == RM_RCPT_WHY_REMOTE_DOMAIN)
+        n = snprintf(buf, len, "%sforeign-literal", route);
     else
         n = snprintf(buf, len, "%s%s", route, why);
     return n < 0 ? 0 : (size_t) n;
@@ -235,4 +251,62 @@ enum rm_addr_state rm_verdict_client(const struct sockaddr *sa, const char *host
     if (kind)
         *kind = k;
     return st;
+}
+
+/* rm_verdict_server_state - KNOWN, or WILDCARD for an "any address" */
+
+enum rm_addr_state rm_verdict_server_state(const rm_addr *a)
+{
+    return a->v == 0 ? RM_ADDR_WILDCARD : RM_ADDR_KNOWN;
+}
+
+int     rm_verdict_kind_parse(const char *name)
+{
+    for (int k = 0; k < RM_VERDICT__COUNT; k++)
+        if (strcmp(name, kind_names[k]) == 0)
+            return k;
+    return -1;
+}
+
+/* rcpt_reason - why a classified recipient is local or relay */
+
+static void rcpt_reason(const rm_verdict *v, const rm_verdict_in *in, rm_verdict_report *r)
+{
+    if (!v->classified)
+        return;
+    if (v->kind == RM_VERDICT_LOCAL) {
+        snprintf(r->recipient, sizeof(r->recipient), "local");
+        if (v->by_mailer)
+            snprintf(r->recipient_reason, sizeof(r->recipient_reason), "mailer-%.64s", in->mailer);
+        else
+            snprintf(r->recipient_reason, sizeof(r->recipient_reason), "%s",
+                     rm_rcpt_why_name(v->rcpt.why));
+        return;
+    }
+    snprintf(r->recipient, sizeof(r->recipient), "relay");
+    rm_verdict_relay_reason(v, in, r->recipient_reason, sizeof(r->recipient_reason));
+}
+
+/* rm_verdict_report_make - the verdict's fields as text */
+
+void    rm_verdict_report_make(const rm_snapshot *s, const rm_verdict_in *in,
+                               const rm_verdict *v, rm_verdict_report *r)
+{
+    rm_entry_info info;
+
+    memset(r, 0, sizeof(*r));
+    r->kind = v->kind;
+    snprintf(r->no_decision, sizeof(r->no_decision), "%s", rm_verdict_nodec_name(v->nodec));
+    rcpt_reason(v, in, r);
+    if (!v->asked_policy)
+        return;
+    snprintf(r->rule, sizeof(r->rule), "%s", rm_rule_name(v->decision.rule));
+    if (s == NULL || v->decision.list < 0 || v->decision.list >= RM_LIST__COUNT)
+        return;
+    if (rm_list_entry(s->lists[v->decision.list], v->decision.match.entry, &info) < 0)
+        return;
+    snprintf(r->list, sizeof(r->list), "%s", rm_list_kind_name((enum rm_list_kind) v->decision.list));
+    snprintf(r->file, sizeof(r->file), "%s", rm_list_name(s->lists[v->decision.list]));
+    r->line = info.line;
+    rm_entry_format(&info.entry, r->entry, sizeof(r->entry));
 }

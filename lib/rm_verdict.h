@@ -16,6 +16,8 @@
 #include <stddef.h>
 
 #include "rm_addr.h"
+#include "rm_config.h"
+#include "rm_entry.h"
 #include "rm_policy.h"
 #include "rm_rcpt.h"
 
@@ -90,6 +92,16 @@ void    rm_verdict_in_init(rm_verdict_in *in);
  */
 void    rm_verdict_decide(const struct rm_snapshot *s, const rm_verdict_in *in, rm_verdict *v);
 
+/* rm_verdict_query - the policy query rm_verdict_decide makes for in */
+void    rm_verdict_query(const rm_verdict_in *in, rm_query *q);
+
+/*
+ * rm_verdict_of_decision - the verdict for a relay recipient whose policy
+ * decision (v->decision, for in's addresses) was made in a batch
+ * (rm_policy_decide_batch): what rm_verdict_decide would have answered.
+ */
+void    rm_verdict_of_decision(const struct rm_snapshot *s, const rm_verdict_in *in, rm_verdict *v);
+
 /* rm_verdict_kind_name - local, allow, deny, no-decision */
 const char *rm_verdict_kind_name(enum rm_verdict_kind k);
 
@@ -98,7 +110,8 @@ const char *rm_verdict_nodec_name(enum rm_verdict_nodec n);
 
 /* rm_verdict_relay_reason - why the recipient counts as relay, as a stable
  * name: remote-domain, percent-hack, bang-path, at-in-local-part,
- * source-route, invalid-<why>, mailer-<name>... "" when not classified
+ * source-route, foreign-literal (an address literal not listed as local),
+ * invalid-<why>, mailer-<name>... "" when not classified
  * as relay (local, or no recipient given). */
 size_t  rm_verdict_relay_reason(const rm_verdict *v, const rm_verdict_in *in,
                                 char *buf, size_t len);
@@ -130,5 +143,34 @@ enum rm_addr_state rm_verdict_client(const struct sockaddr *sa, const char *host
 
 /* rm_addr_state_name - known, missing, bad, wildcard */
 const char *rm_addr_state_name(enum rm_addr_state s);
+
+/* rm_verdict_server_state - a server-side address as the MTA named it:
+ * 0.0.0.0 and :: are a listener's "any address", which says nothing about
+ * the address the client reached (WILDCARD); others are KNOWN. */
+enum rm_addr_state rm_verdict_server_state(const rm_addr *a);
+
+/*
+ * A verdict as text: what relayctl check prints, what the control CHECK
+ * replies, field for field, so that the two can be compared.  Empty
+ * strings mean "does not apply".
+ */
+typedef struct rm_verdict_report {
+    enum rm_verdict_kind kind;
+    char    rule[32];                   /* rm_rule_name; "" when the policy was not asked */
+    char    no_decision[48];            /* rm_verdict_nodec_name; "" */
+    char    recipient[16];              /* local, relay; "" when no recipient was classified */
+    char    recipient_reason[96];       /* local-domain, percent-hack, mailer-smtp, ... */
+    char    list[8];                    /* allow, deny, local: the list that decided; "" */
+    char    file[RM_PATH_LEN];
+    unsigned line;
+    char    entry[RM_ENTRY_STRLEN];     /* canonical, as rm_entry_format writes it */
+} rm_verdict_report;
+
+/* rm_verdict_report_make - the report of v, decided under s for in */
+void    rm_verdict_report_make(const struct rm_snapshot *s, const rm_verdict_in *in,
+                               const rm_verdict *v, rm_verdict_report *r);
+
+/* rm_verdict_kind_parse - "allow" etc. back to the kind; -1 if unknown */
+int     rm_verdict_kind_parse(const char *name);
 
 #endif

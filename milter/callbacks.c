@@ -307,8 +307,8 @@ static sfsistat cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
      * does; Sendmail leaves that empty on loopback.
      */
     d = macro_addr(ctx, "{daemon_addr}", &da);
-    if (d == RM_ADDR_KNOWN && da.v == 0)
-        d = RM_ADDR_WILDCARD;
+    if (d == RM_ADDR_KNOWN)
+        d = rm_verdict_server_state(&da);
     i = d == RM_ADDR_KNOWN ? RM_ADDR_MISSING : macro_addr(ctx, "{if_addr}", &ia);
     if (d == RM_ADDR_KNOWN) {
         c->local = da;

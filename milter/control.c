@@ -220,26 +220,23 @@ static void reply_err(client *c, const char *text, size_t drain_max)
     reply(c, &b, drain_max);
 }
 
-/* do_check - the live policy's answer, as relayctl check words it */
+/* do_check - the live policy's verdict, by the call the milter makes */
 
 static void do_check(rm_ctl_buf *b, const rm_ctl_req *req)
 {
     rm_snapshot *s = state_acquire();
-    char    where[RM_PATH_LEN + 16], entry[RM_ENTRY_STRLEN];
-    rm_query q;
-    rm_decision d;
+    rm_verdict_report r;
+    rm_verdict_in in;
+    rm_verdict v;
 
     if (s == NULL) {
         rm_ctl_reply_err(b, "no policy is loaded");
         return;
     }
-    memset(&q, 0, sizeof(q));
-    q.client = req->client;
-    q.local = req->local;
-    q.auth = req->auth;
-    rm_snapshot_decide(s, &q, &d);
-    rm_snapshot_where(s, &d, where, sizeof(where), entry, sizeof(entry));
-    rm_ctl_reply_check(b, d.allow, d.rule, where, entry);
+    rm_ctl_req_verdict_in(req, &in);
+    rm_verdict_decide(s, &in, &v);
+    rm_verdict_report_make(s, &in, &v, &r);
+    rm_ctl_reply_check(b, &r);
     rm_snapshot_unref(s);
 }
 

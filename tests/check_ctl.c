@@ -34,13 +34,21 @@ static const parse_case parse_cases[] = {
     {"CHECK [2001:db8::7]\n", 0, RM_CTL_CHECK, "2001:db8::7", NULL, false, NULL},
     {"CHECK ::ffff:192.0.2.7\n", 0, RM_CTL_CHECK, "192.0.2.7", NULL, false, NULL},
     {"check\t192.0.2.7\tAUTH\n", 0, RM_CTL_CHECK, "192.0.2.7", NULL, true, NULL},
+    {"CHECK none\n", 0, RM_CTL_CHECK, NULL, NULL, false, NULL},
+    {"CHECK 192.0.2.7 rcpt=x@example.net mailer=smtp\n", 0, RM_CTL_CHECK, "192.0.2.7", NULL, false, NULL},
+    {"CHECK 192.0.2.7 local=0.0.0.0\n", 0, RM_CTL_CHECK, "192.0.2.7", "0.0.0.0", false, NULL},
+    {"CHECK 192.0.2.7 rcpt=a+2\n", -1, 0, NULL, NULL, false, "bad xtext"},
+    {"CHECK 192.0.2.7 rcpt=a+00b\n", -1, 0, NULL, NULL, false, "bad xtext"},
+    {"CHECK 192.0.2.7 rcpt=a=b\n", -1, 0, NULL, NULL, false, "bad xtext"},
+    {"CHECK 192.0.2.7 rcpt=a rcpt=b\n", -1, 0, NULL, NULL, false, "unexpected \"rcpt=b\""},
+    {"CHECK 192.0.2.7 mailer=\n", -1, 0, NULL, NULL, false, "unexpected \"mailer=\""},
     {"\n", -1, 0, NULL, NULL, false, "empty command"},
     {"", -1, 0, NULL, NULL, false, "empty command"},
     {"FOO\n", -1, 0, NULL, NULL, false, "unknown command \"FOO\""},
     {"RELOADX\n", -1, 0, NULL, NULL, false, "unknown command \"RELOADX\""},
     {"RELOAD now\n", -1, 0, NULL, NULL, false, "usage: RELOAD"},
     {"STATUS all\n", -1, 0, NULL, NULL, false, "usage: STATUS"},
-    {"CHECK\n", -1, 0, NULL, NULL, false, "usage: CHECK ADDRESS [local=ADDRESS] [auth]"},
+    {"CHECK\n", -1, 0, NULL, NULL, false, "usage: CHECK ADDRESS|none [local=ADDRESS] [auth] [rcpt=XTEXT] [mailer=XTEXT]"},
     {"CHECK 192.0.2\n", -1, 0, NULL, NULL, false, "bad address \"192.0.2\""},
     {"CHECK 192.0.2.07\n", -1, 0, NULL, NULL, false, "bad address"},
     {"CHECK 192.0.2.7 local=\n", -1, 0, NULL, NULL, false, "unexpected \"local=\""},
@@ -114,7 +122,7 @@ END_TEST
 START_TEST(test_format_request)
 {
     const char *lines[] = {"RELOAD\n", "STATUS\n", "CHECK 192.0.2.7\n", "CHECK 192.0.2.7 auth\n",
-        "CHECK 2001:db8::7 local=10.0.0.1 auth\n"};
+        "CHECK 2001:db8::7 local=10.0.0.1 auth\n", "CHECK none local=:: rcpt=\"a+20b\"@x+2By mailer=smtp\n"};
 
     for (size_t i = 0; i < NELEM(lines); i++) {
         rm_ctl_req req;
@@ -215,26 +223,106 @@ START_TEST(test_reply_reload_many)
 }
 END_TEST
 
+/* A report, written as a reply and read back, is the same report. */
+static const struct {
+    rm_verdict_report r;
+    const char *want;                   /* the reply's text */
+} check_replies[] = {
+    {{RM_VERDICT_ALLOW, "allow-list", "", "relay", "remote-domain", "allow",
+      "/etc/relaymilter/allow.list", 3, "192.0.2.0/24"},
+     "OK allow allow-list /etc/relaymilter/allow.list:3 192.0.2.0/24\nverdict: allow\nrule: allow-list\n"
+     "recipient: relay\nrecipient_reason: remote-domain\nlist: allow\n"
+     "file: /etc/relaymilter/allow.list\nentry: 192.0.2.0/24\nline: 3\n"},
+    {{RM_VERDICT_DENY, "default-deny", "", "", "", "", "", 0, ""},
+     "OK deny default-deny\nverdict: deny\nrule: default-deny\n"},
+    {{RM_VERDICT_ALLOW, "auth", "", "", "", "", "", 0, ""}, "OK allow auth\nverdict: allow\nrule: auth\n"},
+    {{RM_VERDICT_LOCAL, "", "", "local", "local-domain", "", "", 0, ""},
+     "OK local local-domain\nverdict: local\nrecipient: local\nrecipient_reason: local-domain\n"},
+    {{RM_VERDICT_NONE, "default-deny", "no-daemon_addr-or-if_addr-macro", "", "", "", "", 0, ""},
+     "OK no-decision no-daemon_addr-or-if_addr-macro\nverdict: no-decision\nrule: default-deny\n"
+     "no_decision: no-daemon_addr-or-if_addr-macro\n"},
+    {{RM_VERDICT_ALLOW, "allow-list", "", "", "", "allow", "/srv/my lists/a.list", 12, "10.0.0.0/8"},
+     "OK allow allow-list /srv/my lists/a.list:12 10.0.0.0/8\nverdict: allow\nrule: allow-list\n"
+     "list: allow\nfile: /srv/my lists/a.list\nentry: 10.0.0.0/8\nline: 12\n"},
+};
+
 START_TEST(test_reply_check)
 {
-    char    mem[512];
+    char    mem[8192], err[256];
     rm_ctl_buf b;
+    rm_verdict_report back;
 
     rm_ctl_buf_init(&b, mem, sizeof(mem));
-    rm_ctl_reply_check(&b, true, RM_RULE_ALLOW_LIST, "/etc/relaymilter/allow.list:3", "192.0.2.0/24");
-    ck_assert_str_eq(b.data, "OK allow allow-list /etc/relaymilter/allow.list:3 192.0.2.0/24\n");
-    rm_ctl_buf_init(&b, mem, sizeof(mem));
-    rm_ctl_reply_check(&b, false, RM_RULE_DEFAULT, "", "");
-    ck_assert_str_eq(b.data, "OK deny default-deny\n");
-    rm_ctl_buf_init(&b, mem, sizeof(mem));
-    rm_ctl_reply_check(&b, true, RM_RULE_AUTH, NULL, NULL);
-    ck_assert_str_eq(b.data, "OK allow auth\n");
-    rm_ctl_buf_init(&b, mem, sizeof(mem));
-    rm_ctl_reply_check(&b, false, RM_RULE_DENY_LIST, "d.list:1", "192.0.2.66");
-    ck_assert_str_eq(b.data, "OK deny deny-list d.list:1 192.0.2.66\n");
-    rm_ctl_buf_init(&b, mem, sizeof(mem));
-    rm_ctl_reply_err(&b, "permission denied");
-    ck_assert_str_eq(b.data, "ERR permission denied\n");
+    rm_ctl_reply_check(&b, &check_replies[_i].r);
+    ck_assert_str_eq(b.data, check_replies[_i].want);
+    ck_assert_msg(rm_ctl_parse_check_reply(b.data, &back, err, sizeof(err)) == 0, "row %d: %s", _i, err);
+    ck_assert_msg(memcmp(&back, &check_replies[_i].r, sizeof(back)) == 0, "row %d: read back differs", _i);
+}
+END_TEST
+
+/* What is not a CHECK reply is refused with a reason, never half read. */
+START_TEST(test_reply_check_bad)
+{
+    static const struct {
+        const char *reply, *err;
+    } bad[] = {
+        {"ERR no policy is loaded\n", "no policy is loaded"},
+        {"OK allow auth\n", "no verdict line"},
+        {"OK allow auth\nverdict: maybe\n", "bad line"},
+        {"OK allow auth\nverdict: allow\nline: x\n", "bad line"},
+        {"OK allow auth\nverdict: allow\nline: 0\n", "bad line"},
+        {"OK allow auth\nverdict: allow\nrule: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", "bad line"},
+        {"hello", "not a CHECK reply"},
+    };
+    rm_verdict_report r;
+    char    err[256];
+
+    for (size_t i = 0; i < NELEM(bad); i++) {
+        ck_assert_msg(rm_ctl_parse_check_reply(bad[i].reply, &r, err, sizeof(err)) == -1, "row %zu", i);
+        ck_assert_msg(strstr(err, bad[i].err) != NULL, "row %zu: want \"%s\" in \"%s\"", i, bad[i].err, err);
+    }
+}
+END_TEST
+
+/* A verdict's input travels through CHECK unchanged: every state and any
+ * recipient, spaces, "+", "=" and control bytes included. */
+START_TEST(test_check_request_roundtrip)
+{
+    static const char *const rcpts[] = {"x@example.net", "\"a b\"@example.com", "u%v@w", "a+b=c@d",
+        "x\r\ny@z", "@a,@b:u@d", "<>"};
+    rm_verdict_in in, out;
+    static rm_ctl_req req, again;
+    char    line[RM_CTL_MAX_LINE * 3], err[256];
+
+    for (size_t i = 0; i < NELEM(rcpts); i++) {
+        rm_verdict_in_init(&in);
+        in.client_state = i % 2 ? RM_ADDR_MISSING : RM_ADDR_KNOWN;
+        in.client = u_pton("192.0.2.7");
+        in.local_state = i % 3 == 0 ? RM_ADDR_WILDCARD : i % 3 == 1 ? RM_ADDR_KNOWN : RM_ADDR_MISSING;
+        in.local = in.local_state == RM_ADDR_WILDCARD ? u_pton("0.0.0.0") : u_pton("2001:db8::25");
+        in.rcpt = rcpts[i];
+        in.rcpt_len = strlen(rcpts[i]);
+        in.mailer = i % 2 ? "smtp" : NULL;
+        in.auth = i % 2;
+        ck_assert_int_eq(rm_ctl_req_check(&in, &req, err, sizeof(err)), 0);
+        ck_assert_uint_lt(rm_ctl_format_request(&req, line, sizeof(line)), RM_CTL_MAX_LINE);
+        ck_assert_msg(rm_ctl_parse(line, strlen(line), &again, err, sizeof(err)) == 0, "\"%s\": %s", line, err);
+        rm_ctl_req_verdict_in(&again, &out);
+        ck_assert_int_eq(out.client_state, in.client_state);
+        ck_assert_int_eq(out.local_state, in.local_state);
+        ck_assert_int_eq(out.auth, in.auth);
+        ck_assert_uint_eq(out.rcpt_len, in.rcpt_len);
+        ck_assert(memcmp(out.rcpt, in.rcpt, in.rcpt_len) == 0);
+        ck_assert(!out.rcpt_is_relay);
+        if (in.mailer)
+            ck_assert_str_eq(out.mailer, in.mailer);
+        else
+            ck_assert_ptr_null(out.mailer);
+    }
+    /* What CHECK cannot carry is refused before anything is sent. */
+    rm_verdict_in_init(&in);
+    in.client_state = RM_ADDR_BAD;
+    ck_assert_int_eq(rm_ctl_req_check(&in, &req, err, sizeof(err)), -1);
 }
 END_TEST
 
@@ -358,7 +446,9 @@ static Suite *ctl_suite(void)
     tcase_add_test(tc, test_reply_reload);
     tcase_add_test(tc, test_reply_reload_many);
     tcase_add_test(tc, test_reload_outcome);
-    tcase_add_test(tc, test_reply_check);
+    tcase_add_loop_test(tc, test_reply_check, 0, (int) NELEM(check_replies));
+    tcase_add_test(tc, test_reply_check_bad);
+    tcase_add_test(tc, test_check_request_roundtrip);
     tcase_add_test(tc, test_reply_status);
     tcase_add_test(tc, test_buf);
     tcase_add_test(tc, test_decisions);

@@ -118,7 +118,7 @@ START_TEST(test_domains)
         {"<remote.example!u@example.org>", NULL, "203.0.113.9", "10.0.0.26", false, "deny", "default-deny", "bang-path"},
         {"<\"u@remote.example\"@example.org>", NULL, "203.0.113.9", "10.0.0.26", false, "deny", "default-deny", "at-in-local-part"},
         {"<@example.org:u@remote.example>", NULL, "203.0.113.9", "10.0.0.26", false, "deny", "default-deny", "source-route,remote-domain"},
-        {"<u@[198.51.100.1]>", NULL, "203.0.113.9", "10.0.0.26", false, "deny", "default-deny", "remote-domain"},
+        {"<u@[198.51.100.1]>", NULL, "203.0.113.9", "10.0.0.26", false, "deny", "default-deny", "foreign-literal"},
         /* junk counts as relay: it can never open the relay */
         {"<>", NULL, "203.0.113.9", "10.0.0.26", false, "deny", "default-deny", "invalid-null-recipient"},
         {"<u@exa mple.org>", NULL, "203.0.113.9", "10.0.0.26", false, "deny", "default-deny", "invalid-bad-domain"},

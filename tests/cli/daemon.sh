@@ -5,7 +5,6 @@
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/lib.sh"
 
-rm_bin=$builddir/milter/relaymilter
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir run
 cat > live.conf <<EOC
@@ -20,21 +19,7 @@ printf '# office\n192.0.2.0/24\n' > live-allow.list
 printf '192.0.2.66\n' > live-deny.list
 chmod 644 live.conf live-allow.list live-deny.list
 
-"$rm_bin" -f -c live.conf >daemon.log 2>&1 &
-daemon=$!
-trap 'kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$work"' EXIT INT TERM
-i=0
-while ! "$relayctl" -c live.conf status >/dev/null 2>&1; do
-    i=$((i + 1))
-    if [ $i -gt 100 ] || ! kill -0 "$daemon" 2>/dev/null; then
-        echo "# relaymilter did not start:"
-        sed 's/^/#   /' daemon.log
-        fail "daemon starts"
-        finish
-    fi
-    sleep 0.1
-done
-pass "daemon starts"
+start_daemon live.conf
 
 # expect NAME PATTERN COMMAND... - exit status 0..2 saved in $rc, output matched
 expect() {

@@ -52,6 +52,31 @@ t check-bad-local-ip      -c $c check 192.0.2.1 --local-ip nowhere
 t check-bad-config        -c badconf.conf check 192.0.2.1
 t check-missing-config    -c missing.conf check 192.0.2.1
 t check-live-no-daemon    -c $c check 192.0.2.1 --live
+t check-live-explain      -c $c check 192.0.2.1 --live --explain
+t check-json-error        -c badconf.conf --json check 192.0.2.1
+t check-json-usage        -c $c --json check 192.0.2.1 --frob
+
+# check: the recipient, the mailer and the address states, as the daemon sees them
+t check-rcpt-local        -c $c check 203.0.113.9 --rcpt user@local.test --local-ip 127.0.0.3
+t check-rcpt-remote       -c $c check 203.0.113.9 --rcpt user@remote.example --local-ip 127.0.0.3
+t check-rcpt-percent      -c $c check 203.0.113.9 --rcpt 'u%remote.example@local.test' --local-ip 127.0.0.3
+t check-rcpt-bang         -c $c check 192.0.2.7 --rcpt 'remote.example!u@local.test'
+t check-rcpt-source-route -c $c check 203.0.113.9 --rcpt '@local.test:u@remote.example' --local-ip 127.0.0.3
+t check-rcpt-literal      -c $c check 203.0.113.9 --rcpt 'u@[192.0.2.1]' --local-ip 127.0.0.3
+t check-rcpt-invalid      -c $c check 203.0.113.9 --rcpt 'junk' --local-ip 127.0.0.3
+t check-mailer-local      -c mailer.conf check 203.0.113.9 --rcpt u@remote.example --mailer local
+t check-mailer-smtp       -c mailer.conf check 203.0.113.9 --rcpt u@remote.example --mailer smtp
+t check-mailer-routed     -c mailer.conf check 203.0.113.9 --rcpt 'u%x@remote.example' --mailer local
+t check-mailer-unqualified -c mailer.conf check 203.0.113.9 --rcpt user --mailer local
+t check-mailer-missing    -c mailer.conf check 203.0.113.9 --rcpt u@remote.example
+t check-client-none       -c $c check none
+t check-local-wildcard    -c $c check 203.0.113.9 --local-ip 0.0.0.0
+t check-local-wildcard-auth -c $c check 203.0.113.9 --local-ip 0.0.0.0 --auth
+t check-local-off-hint    -c nolocal.conf check 203.0.113.9 --local-ip 127.0.0.2
+t check-explain           -c $c check 192.0.2.66 --local-ip 127.0.0.2 --auth --explain
+t check-explain-default   -c $c check 203.0.113.9 --local-ip ::1 --rcpt 'u%remote.example@local.test' --explain
+t check-explain-json      -c $c --json check 192.0.2.7 --local-ip 127.0.0.2 --explain
+t check-explain-flags-zero -c none.conf check 192.0.2.7 --explain
 t check-help              check --help
 
 # lint

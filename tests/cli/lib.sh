@@ -6,6 +6,8 @@
 #                  $filt, when set, is a sed script applied to the output first
 # tf NAME FILE     compare FILE with golden/NAME.file
 # finish           print "N passed, N failed" and exit accordingly
+# start_daemon CONF  run relaymilter -f -c CONF in the background ($daemon),
+#                  stopped at exit; waits until its control socket answers
 #
 # RM_GOLDEN_UPDATE=1 rewrites the golden files, for review with git diff.
 
@@ -81,4 +83,22 @@ finish() {
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
     exit $?
+}
+
+start_daemon() {
+    "$builddir/milter/relaymilter" -f -c "$1" >daemon.log 2>&1 &
+    daemon=$!
+    trap 'kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+    i=0
+    while ! "$relayctl" -c "$1" status >/dev/null 2>&1; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$daemon" 2>/dev/null; then
+            echo "# relaymilter did not start:"
+            sed 's/^/#   /' daemon.log
+            fail "daemon starts"
+            finish
+        fi
+        sleep 0.1
+    done
+    pass "daemon starts"
 }

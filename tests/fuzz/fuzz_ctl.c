@@ -7,7 +7,7 @@
 
 int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    rm_ctl_req req, again;
+    static rm_ctl_req req, again;
     char    err[256], line[RM_CTL_MAX_LINE + 64];
     size_t  n;
 
@@ -25,6 +25,9 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (req.cmd == RM_CTL_CHECK) {
         fuzz_check(again.client.family == req.client.family && again.client.v == req.client.v);
         fuzz_check(again.local.family == req.local.family && again.local.v == req.local.v);
+        fuzz_check(again.client_state == req.client_state && again.local_state == req.local_state);
+        fuzz_check(again.has_rcpt == req.has_rcpt && strcmp(again.rcpt, req.rcpt) == 0);
+        fuzz_check(again.has_mailer == req.has_mailer && strcmp(again.mailer, req.mailer) == 0);
     }
     return 0;
 }

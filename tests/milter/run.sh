@@ -409,7 +409,15 @@ expect "CHECK deny list" "^OK deny deny-list $D/deny.list:1 192\\.0\\.2\\.66\$" 
 expect "CHECK allow list" "^OK allow allow-list $D/allow.list:2 192\\.0\\.2\\.0/24\$" "$(ctl CHECK 192.0.2.7)"
 expect "CHECK local interface" "^OK allow local-ip $D/local-ip.list:1 10\\.0\\.0\\.25\$" "$(ctl CHECK 203.0.113.9 local=10.0.0.25)"
 expect "CHECK auth" '^OK allow auth$' "$(ctl CHECK 203.0.113.9 auth)"
-expect "CHECK default deny" '^OK deny default-deny$' "$(ctl CHECK 203.0.113.9)"
+expect "CHECK default deny" '^OK deny default-deny$' "$(ctl CHECK 203.0.113.9 local=10.0.0.1)"
+# The local rule is on: without the server address the milter cannot
+# decide, and neither can CHECK (the same rm_verdict_decide call).
+expect "CHECK without a server address: no decision, as at RCPT" \
+    '^OK no-decision no-daemon_addr-or-if_addr-macro$' "$(ctl CHECK 203.0.113.9)"
+expect "CHECK a local recipient" '^OK local local-domain$' "$(ctl CHECK 203.0.113.9 rcpt=x@example.com)"
+expect "CHECK a percent hack counts as relay" '^recipient_reason: percent-hack$' \
+    "$(ctl CHECK 203.0.113.9 local=10.0.0.1 rcpt=u%x@example.com)"
+expect "CHECK local submission" '^OK allow local-submission$' "$(ctl CHECK none)"
 expect "CHECK IPv6" "^OK allow allow-list $D/allow.list:3 2001:db8:a::/48\$" "$(ctl CHECK 2001:db8:a::7)"
 ctl CHECK 203.0.113.9 >/dev/null; expect_eq "CHECK deny still exits 0 (OK)" 0 "$?"
 out=$(ctl CHECK 300.1.2.3); rc=$?
