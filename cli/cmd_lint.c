@@ -14,7 +14,7 @@
 #include "rm_snapshot.h"
 
 static const char lint_usage[] =
-    "usage: relayctl [-c CONFIG] [--json] lint [FILE...]\n"
+    "usage: relayctl [-c CONFIG] [--json] lint [--strict] [FILE...]\n"
     "       (no FILE: the configuration and every list it uses)\n";
 
 typedef struct tally {
@@ -23,6 +23,65 @@ typedef struct tally {
     size_t  warnings;
     bool    first;                      /* JSON: no comma before the next message */
 } tally;
+
+/*
+ * The findings about one file, gathered from the loader and from rm_lint
+ * and shown together in line order (a finding about the whole file last).
+ */
+typedef struct findings {
+    rm_diag_msg *m;
+    size_t  n, cap;
+    size_t  dropped_errors, dropped_warnings;
+} findings;
+
+static void gather(void *ctx, const rm_diag_msg *m)
+{
+    findings *f = ctx;
+
+    if (f->n == f->cap) {
+        size_t  cap = f->cap ? 2 * f->cap : 64;
+        rm_diag_msg *nm = realloc(f->m, cap * sizeof(*nm));
+
+        if (nm == NULL) {
+            if (m->severity == RM_SEV_ERROR)
+                f->dropped_errors++;
+            else
+                f->dropped_warnings++;
+            return;
+        }
+        f->m = nm;
+        f->cap = cap;
+    }
+    f->m[f->n++] = *m;
+}
+
+/* gather_diag - every kept message of d, and the count of the others */
+
+static void gather_diag(findings *f, const rm_diag *d, bool errors_too)
+{
+    size_t  ke = 0, kw = 0;
+
+    for (size_t i = 0; i < d->count; i++) {
+        if (d->msgs[i].severity == RM_SEV_ERROR && !errors_too)
+            continue;
+        gather(f, &d->msgs[i]);
+        ke += d->msgs[i].severity == RM_SEV_ERROR;
+        kw += d->msgs[i].severity != RM_SEV_ERROR;
+    }
+    if (errors_too)
+        f->dropped_errors += d->errors - ke;
+    f->dropped_warnings += d->warnings - kw;
+}
+
+static int by_line(const void *a, const void *b)
+{
+    const rm_diag_msg *x = a, *y = b;
+    unsigned lx = x->line ? x->line : ~0u, ly = y->line ? y->line : ~0u;
+
+    if (lx != ly)
+        return lx < ly ? -1 : 1;
+    return x->col < y->col ? -1 : x->col > y->col;
+}
 
 static void show(void *ctx, const rm_diag_msg *m)
 {
@@ -34,12 +93,8 @@ static void show(void *ctx, const rm_diag_msg *m)
     else
         t->warnings++;
     if (t->rc->json) {
-        printf("%s{\"file\":", t->first ? "" : ",");
-        json_string(stdout, m->file);
-        printf(",\"line\":%u,\"col\":%u,\"severity\":\"%s\",\"text\":", m->line, m->col,
-               m->severity == RM_SEV_ERROR ? "error" : "warning");
-        json_string(stdout, m->text);
-        printf("}");
+        fputs(t->first ? "" : ",", stdout);
+        json_diag_msg(stdout, m);
         t->first = false;
         return;
     }
@@ -68,30 +123,101 @@ static void show_diag(tally *t, const rm_diag *d)
         printf("... and %zu more messages not shown\n", d->dropped);
 }
 
-/* lint_file - read one list the way the daemon would (the same checks, as
- * the same user), load it, then lint it with its text for the columns */
+/* blank_errors - text with every line an error names made empty */
 
-static void lint_file(tally *t, const char *path, int kind, const rm_limits *lim, const rm_trust *who)
+static char *blank_errors(const char *text, size_t len, const rm_diag *d)
 {
-    rm_diag d;
-    rm_list *l;
-    char   *text;
-    size_t  len = 0;
+    char   *copy = malloc(len ? len : 1);
+    unsigned line = 1;
 
+    if (copy == NULL)
+        return NULL;
+    memcpy(copy, text, len);
+    for (size_t i = 0; i < len; i++) {
+        bool    bad = false;
+
+        for (size_t k = 0; k < d->count && !bad; k++)
+            bad = d->msgs[k].severity == RM_SEV_ERROR && d->msgs[k].line == line;
+        if (copy[i] == '\n')
+            line++;
+        else if (bad)
+            copy[i] = ' ';
+    }
+    return copy;
+}
+
+/* not_a_list - a configuration file named as a list: say what to run */
+
+static bool not_a_list(findings *f, const char *path, const char *text, size_t len)
+{
+    rm_diag_msg m;
+    size_t  key;
+
+    if ((m.line = rm_config_sniff(text, len, &key)) == 0)
+        return false;
+    m.severity = RM_SEV_ERROR;
+    m.col = 1;
+    snprintf(m.file, sizeof(m.file), "%s", path);
+    snprintf(m.text, sizeof(m.text), "this is a relaymilter configuration file (it sets %s), "
+             "not a list: check it with relaymilter -n -c %.200s", rm_config_key_name(key), path);
+    gather(f, &m);
+    return true;
+}
+
+/* lint_lines - the loader's findings and rm_lint's about the lines that
+ * parsed, even when others did not, so that every finding shows at once */
+
+static void lint_lines(findings *f, const char *path, int kind, const rm_limits *lim, const rm_trust *who)
+{
+    static rm_diag d, again;
+    rm_list *l = NULL;
+    char   *text = NULL, *blanked;
+    size_t  len = 0;
+    int     loaded;
+
+    /* Read as the daemon reads it (the same checks, as the same user). */
     rm_diag_init(&d);
     if (rm_file_read(path, who, lim->max_bytes, &text, &len, NULL, &d) < 0) {
-        show_diag(t, &d);
+        gather_diag(f, &d, true);
         return;
     }
-    if (rm_list_load_buffer(path, text, len, lim, &l, &d) < 0) {
-        show_diag(t, &d);
+    loaded = rm_list_load_buffer(path, text, len, lim, &l, &d) == 0;
+    if (!loaded && not_a_list(f, path, text, len)) {
         rm_free(text);
         return;
     }
-    show_diag(t, &d);
-    rm_lint_list(l, kind, text, len, show, t);
+    gather_diag(f, &d, true);
+    if (!loaded && rm_diag_first_error(&d) && rm_diag_first_error(&d)->line > 0
+        && (blanked = blank_errors(text, len, &d)) != NULL) {
+        rm_diag_init(&again);
+        if (rm_list_load_buffer(path, blanked, len, lim, &l, &again) == 0) {
+            gather_diag(f, &again, false);
+            loaded = 1;
+        }
+        free(blanked);
+    }
+    if (loaded) {
+        rm_lint_list(l, kind, text, len, gather, f);
+        rm_list_free(l);
+    }
     rm_free(text);
-    rm_list_free(l);
+}
+
+/* lint_file - load one list the way the daemon would, lint it, show it all */
+
+static void lint_file(tally *t, const char *path, int kind, const rm_limits *lim, const rm_trust *who)
+{
+    findings f = {NULL, 0, 0, 0, 0};
+
+    lint_lines(&f, path, kind, lim, who);
+    qsort(f.m, f.n, sizeof(*f.m), by_line);
+    for (size_t i = 0; i < f.n; i++)
+        show(t, &f.m[i]);
+    t->errors += f.dropped_errors;
+    t->warnings += f.dropped_warnings;
+    if ((f.dropped_errors || f.dropped_warnings) && !t->rc->json)
+        printf("... and %zu more messages not shown\n", f.dropped_errors + f.dropped_warnings);
+    free(f.m);
 }
 
 /* kind_of - which role the configuration gives this file, or -1 */
@@ -120,11 +246,16 @@ int     cmd_lint(relayctl *rc, int argc, char **argv)
     rm_limits lim = {RM_DEFAULT_MAX_ENTRIES, RM_DEFAULT_MAX_BYTES};
     rm_trust who;
     int     nfiles = 0, first_file = argc;
+    bool    strict = false;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(lint_usage, stdout);
             return EXIT_OK;
+        }
+        if (strcmp(argv[i], "--strict") == 0 && first_file == argc) {
+            strict = true;
+            continue;
         }
         if (strcmp(argv[i], "--") == 0) {
             first_file = i + 1;
@@ -185,5 +316,5 @@ int     cmd_lint(relayctl *rc, int argc, char **argv)
     rm_config_free(cfg);
     if (fflush(stdout) == EOF)
         return EXIT_TROUBLE;
-    return t.errors ? EXIT_NEGATIVE : EXIT_OK;
+    return t.errors || (strict && t.warnings) ? EXIT_NEGATIVE : EXIT_OK;
 }

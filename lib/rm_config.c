@@ -514,3 +514,34 @@ unsigned rm_config_key_line(const rm_config *c, const char *name)
             return c->set_line[k];
     return 0;
 }
+
+/* rm_config_sniff - the first line that sets a known setting, or 0 */
+
+unsigned rm_config_sniff(const char *text, size_t len, size_t *key)
+{
+    unsigned line = 1;
+
+    for (size_t i = 0; i < len; line++) {
+        size_t  b = i, e;
+
+        while (i < len && text[i] != '\n')
+            i++;
+        e = i++;
+        while (b < e && (text[b] == ' ' || text[b] == '\t'))
+            b++;
+        for (size_t k = 0; k < rm_config_key_count(); k++) {
+            const char *name = rm_config_key_name(k);
+            size_t  n = strlen(name), j = b + n;
+
+            if (e - b <= n || strncmp(text + b, name, n) != 0)
+                continue;
+            while (j < e && (text[j] == ' ' || text[j] == '\t'))
+                j++;
+            if (j < e && text[j] == '=') {
+                *key = k;
+                return line;
+            }
+        }
+    }
+    return 0;
+}

@@ -52,6 +52,14 @@ typedef struct rm_config {
     rm_trust trust;                     /* user's ids, or the process's; from rm_config_load */
 } rm_config;
 
+/*
+ * rm_config_sniff - does text look like a relaymilter configuration file
+ * (a line "NAME = ..." with a known NAME)?  Returns that line's number, its
+ * setting's index in *key; 0 when none does.  relayctl lint uses it to
+ * say "this is a configuration, not a list".
+ */
+unsigned rm_config_sniff(const char *text, size_t len, size_t *key);
+
 /* The settings, in the order of the manual; rm_config_key_count() of them. */
 size_t  rm_config_key_count(void);
 const char *rm_config_key_name(size_t i);

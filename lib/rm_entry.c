@@ -163,7 +163,17 @@ int     rm_entry_parse(const char *s, size_t len, rm_entry *e, rm_perr *err)
 
             if (bad || b.family != RM_AF_INET)
                 return efail(err, sep + 1 + (bad ? sub.off : 0), s, len, "bad dotted netmask");
-            if ((p = rm_plen_from_mask(b.v, 32)) < 0)
+            if ((p = rm_plen_from_mask(b.v, 32)) < 0 && (p = rm_wildcard_plen(b.v, 32)) >= 0) {
+                char    what[RM_ADDR_STRLEN + 160], net[RM_ADDR_STRLEN];
+                rm_addr n = a;
+
+                n.v = a.v & rm_mask_from_plen((unsigned) p, 32);
+                rm_addr_format(&n, net, sizeof(net));
+                snprintf(what, sizeof(what), "this is a wildcard (inverse) mask, not a netmask: "
+                         "did you mean %s/%d?", net, p);
+                return efail(err, sep + 1, s, len, what);
+            }
+            if (p < 0)
                 return efail(err, sep + 1, s, len,
                              "netmask is not contiguous (write Exchange's 'net;mask' form to match with it)");
             e->form = RM_FORM_MASK;
@@ -269,4 +279,15 @@ size_t  rm_entry_format(const rm_entry *e, char *buf, size_t len)
         break;
     }
     return n < 0 ? 0 : (size_t) n;
+}
+
+/* rm_wildcard_plen - the prefix a wildcard (inverse) mask stands for */
+
+int     rm_wildcard_plen(rm_u128 mask, unsigned bits)
+{
+    rm_u128 all = bits == 128 ? ~(rm_u128) 0 : (((rm_u128) 1 << bits) - 1);
+
+    if (mask == 0 || mask == all || rm_plen_from_mask(mask, bits) >= 0)
+        return -1;
+    return rm_plen_from_mask(~mask & all, bits);
 }

@@ -40,6 +40,13 @@ typedef struct rm_entry {
  */
 int     rm_entry_parse(const char *s, size_t len, rm_entry *e, rm_perr *err);
 
+/*
+ * rm_wildcard_plen - when mask (of bits bits) is not a netmask but the
+ * inverse of one, as Cisco writes wildcard masks (0.0.0.255 for a /24),
+ * the prefix length it means; otherwise -1.
+ */
+int     rm_wildcard_plen(rm_u128 mask, unsigned bits);
+
 /* rm_entry_format - the entry in its own form, canonical addresses */
 size_t  rm_entry_format(const rm_entry *e, char *buf, size_t len);
 

@@ -83,17 +83,101 @@ static unsigned column_of(const linemap *lm, unsigned line)
 
 /* emit - one warning about a line */
 
-static void emit(rm_lint_cb cb, void *ctx, const rm_list *l, const linemap *lm,
-                 unsigned line, const char *text)
+static void emit_sev(rm_lint_cb cb, void *ctx, const rm_list *l, const linemap *lm,
+                     enum rm_severity sev, unsigned line, const char *text)
 {
     rm_diag_msg m;
 
-    m.severity = RM_SEV_WARNING;
+    m.severity = sev;
     m.line = line;
     m.col = line ? column_of(lm, line) : 0;
     snprintf(m.file, sizeof(m.file), "%s", rm_list_name(l));
     snprintf(m.text, sizeof(m.text), "%s", text);
     cb(ctx, &m);
+}
+
+static void emit(rm_lint_cb cb, void *ctx, const rm_list *l, const linemap *lm,
+                 unsigned line, const char *text)
+{
+    emit_sev(cb, ctx, l, lm, RM_SEV_WARNING, line, text);
+}
+
+/* open_sev - an allow or local-IP list open to a whole family is an error */
+
+static enum rm_severity open_sev(int kind)
+{
+    return kind == RM_LIST_ALLOW || kind == RM_LIST_LOCAL ? RM_SEV_ERROR : RM_SEV_WARNING;
+}
+
+/* what_open - what covering every address means for a list of this kind */
+
+static const char *what_open(int kind)
+{
+    return kind == RM_LIST_DENY ? "as a deny list this refuses every client"
+        : kind == RM_LIST_LOCAL ? "as a local-IP list this lets every client relay"
+        : "as an allow list this opens relaying to the whole Internet";
+}
+
+/* dead_text - why a dead Exchange entry never matches, and what it meant */
+
+static void dead_text(const rm_entry *e, char *msg, size_t len)
+{
+    char    etext[RM_ENTRY_STRLEN], ctext[RM_ENTRY_STRLEN];
+    unsigned bits = e->family == RM_AF_INET ? 32 : 128;
+    int     wp = rm_wildcard_plen(e->mask, bits);
+    rm_entry fix = *e;
+
+    rm_entry_format(e, etext, sizeof(etext));
+    if (wp >= 0) {
+        rm_addr a = {e->family, e->net & rm_mask_from_plen((unsigned) wp, bits)};
+        char    net[RM_ADDR_STRLEN];
+
+        rm_addr_format(&a, net, sizeof(net));
+        snprintf(msg, len, "entry %s can never match: its mask is a wildcard (inverse) mask, "
+                 "and Exchange matched (IP AND mask) == net (did you mean %s/%d?)", etext, net, wp);
+        return;
+    }
+    fix.net &= fix.mask;
+    rm_entry_format(&fix, ctext, sizeof(ctext));
+    snprintf(msg, len, "entry %s can never match: its net has bits outside "
+             "its mask, and Exchange matched (IP AND mask) == net (did you mean %s?)", etext, ctext);
+}
+
+/*
+ * mapped - an IPv6 entry that reaches into ::ffff:0:0/96 matches IPv4
+ * clients too (lookups try the mapped form): say so, and say when it
+ * covers all of them.  Returns 1 when it warned.
+ */
+static int mapped(rm_lint_cb cb, void *ctx, const rm_list *l, const linemap *lm, int kind,
+                  const rm_entry_info *info)
+{
+    const rm_entry *e = &info->entry;
+    rm_u128 low32 = 0xffffffffu;
+    bool    all, some;
+    char    etext[RM_ENTRY_STRLEN], msg[RM_DIAG_TEXT_LEN];
+
+    if (e->family != RM_AF_INET6 || e->dead)
+        return 0;
+    if (e->interval) {
+        all = e->lo <= RM_V4_MAPPED_LO && e->hi >= RM_V4_MAPPED_HI;
+        some = e->lo <= RM_V4_MAPPED_HI && e->hi >= RM_V4_MAPPED_LO;
+        if (e->lo == 0 && e->hi == ~(rm_u128) 0)
+            return 0;                   /* the whole-family check says it */
+    } else {
+        all = (e->mask & low32) == 0 && ((RM_V4_MAPPED_LO ^ e->net) & e->mask) == 0;
+        some = ((RM_V4_MAPPED_LO ^ e->net) & e->mask & ~low32) == 0;
+    }
+    if (!some)
+        return 0;
+    rm_entry_format(e, etext, sizeof(etext));
+    if (all)
+        snprintf(msg, sizeof(msg), "entry %s covers ::ffff:0:0/96, so it matches every IPv4 client "
+                 "too: %s", etext, what_open(kind));
+    else
+        snprintf(msg, sizeof(msg), "entry %s reaches into ::ffff:0:0/96, so it also matches "
+                 "IPv4 clients", etext);
+    emit_sev(cb, ctx, l, lm, all ? open_sev(kind) : RM_SEV_WARNING, info->line, msg);
+    return 1;
 }
 
 /* rm_lint_list - report dead, duplicate, shadowed and all-covering entries */
@@ -132,18 +216,12 @@ long    rm_lint_list(const rm_list *l, int kind, const char *text, size_t len,
         if (rm_list_entry(l, i, &info) < 0)
             continue;
         if (info.entry.dead) {
-            rm_entry fix = info.entry;
-
-            fix.net &= fix.mask;
-            rm_entry_format(&info.entry, etext, sizeof(etext));
-            rm_entry_format(&fix, ctext, sizeof(ctext));
-            snprintf(msg, sizeof(msg), "entry %s can never match: its net has bits outside "
-                     "its mask, and Exchange matched (IP AND mask) == net (did you mean %s?)",
-                     etext, ctext);
+            dead_text(&info.entry, msg, sizeof(msg));
             emit(cb, ctx, l, &lm, info.line, msg);
             warnings++;
             continue;
         }
+        warnings += mapped(cb, ctx, l, &lm, kind, &info);
         if (!info.entry.interval)
             continue;                   /* non-contiguous: matched as written */
         it[ni].family = info.entry.family;
@@ -187,17 +265,16 @@ long    rm_lint_list(const rm_list *l, int kind, const char *text, size_t len,
         rm_u128 top = f == RM_AF_INET ? 0xffffffffu : ~(rm_u128) 0;
         rm_u128 next = 0;
         bool    all = false, any = false;
-        const char *what = kind == RM_LIST_DENY ? "as a deny list this refuses every client"
-            : kind == RM_LIST_LOCAL ? "as a local-IP list this lets every client relay"
-            : "as an allow list this opens relaying to the whole Internet";
+        const char *what = what_open(kind);
 
         for (uint32_t i = 0; i < ni; i++) {
             if (it[i].family != f)
                 continue;
             if (it[i].lo == 0 && it[i].hi == top) {
                 snprintf(msg, sizeof(msg), "entry matches every %s address: %s",
-                         f == RM_AF_INET ? "IPv4" : "IPv6", what);
-                emit(cb, ctx, l, &lm, it[i].line, msg);
+                         f == RM_AF_INET ? "IPv4" : "IPv6 address and, through ::ffff:0:0/96, every IPv4",
+                         what);
+                emit_sev(cb, ctx, l, &lm, open_sev(kind), it[i].line, msg);
                 warnings++;
                 all = false;
                 break;
@@ -219,7 +296,7 @@ long    rm_lint_list(const rm_list *l, int kind, const char *text, size_t len,
         if (all) {
             snprintf(msg, sizeof(msg), "together, the entries match every %s address: %s",
                      f == RM_AF_INET ? "IPv4" : "IPv6", what);
-            emit(cb, ctx, l, &lm, 0, msg);
+            emit_sev(cb, ctx, l, &lm, open_sev(kind), 0, msg);
             warnings++;
         }
     }

@@ -343,6 +343,9 @@ static const bad_case bad[] = {
     B("192.0.2.0;ffff::\n", "t.list:1:11: error: mask and address are of different families in \"192.0.2.0;ffff::\""),
     B("192.0.2.0;255.255.0\n", "t.list:1:20: error: short IPv4 forms are not accepted; write all four octets in \"192.0.2.0;255.255.0\""),
     B("192.0.2.0/255.0.255.0\n", "t.list:1:11: error: netmask is not contiguous (write Exchange's 'net;mask' form to match with it) in \"192.0.2.0/255.0.255.0\""),
+    /* a wildcard (inverse) mask, as Cisco writes them: the prefix it means */
+    B("192.0.2.0/0.0.0.255\n", "t.list:1:11: error: this is a wildcard (inverse) mask, not a netmask: did you mean 192.0.2.0/24? in \"192.0.2.0/0.0.0.255\""),
+    B("10.1.0.0/0.0.255.255\n", "t.list:1:10: error: this is a wildcard (inverse) mask, not a netmask: did you mean 10.1.0.0/16? in \"10.1.0.0/0.0.255.255\""),
     B("2001:db8::/255.255.0.0\n", "t.list:1:12: error: a dotted mask needs an IPv4 address in \"2001:db8::/255.255.0.0\""),
     B("192.0.2.0/255.255.0\n", "t.list:1:20: error: bad dotted netmask in \"192.0.2.0/255.255.0\""),
     /* IPv6 text faults */

@@ -91,6 +91,16 @@ t lint-json               -c $c --json lint warn.list
 t lint-missing-file       -c $c lint nosuch.list
 t lint-bad-config         -c badconf.conf lint
 t lint-unknown-option     lint --frob
+t lint-all-at-once        -c $c lint mixed.list
+t lint-strict-warnings    -c $c lint --strict warn.list
+t lint-strict-clean       -c $c lint --strict allow.list
+t lint-open-allow-fails   -c openallow.conf lint
+t lint-v6-covers-v4       -c $c lint v6-covers-v4.list
+t lint-v6-covers-v4-deny  -c v6deny.conf lint
+t lint-wildcard-mask      -c $c lint wildcard.list
+t lint-wildcard-slash     -c $c lint wildcard-slash.list
+t lint-config-as-list     -c $c lint relaymilter.conf
+t lint-json-all           -c $c --json lint mixed.list
 
 # the command line itself
 t usage-none
