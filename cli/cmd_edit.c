@@ -8,17 +8,52 @@
 #include "relayctl.h"
 #include "rm_edit.h"
 #include "rm_file.h"
+#include "rm_lint.h"
 #include "rm_mem.h"
 
 static const char edit_usage[] =
-    "usage: relayctl [-c CONFIG] [--json] add allow|deny|local ENTRY [--comment TEXT]\n"
+    "usage: relayctl [-c CONFIG] [--json] add allow|deny|local ENTRY [--comment TEXT] [--force]\n"
     "       relayctl [-c CONFIG] [--json] del allow|deny|local ENTRY\n";
+
+/* refused - an entry that opens the list to everyone, or never matches */
+
+static bool refused(relayctl *rc, int kind, const char *entry, bool force)
+{
+    char    why[RM_DIAG_TEXT_LEN];
+    rm_entry e;
+    rm_perr err;
+
+    if (rm_entry_parse(entry, strlen(entry), &e, &err) < 0
+        || !rm_lint_entry_refused(&e, kind, why, sizeof(why)))
+        return false;                   /* a bad entry: rm_edit_add says why */
+    if (force) {
+        fprintf(stderr, "%s: warning: %s (added anyway: --force)\n", rc->progname, why);
+        return false;
+    }
+    report_error(rc, NULL, 0, 0, "add: refused: %s; nothing changed (--force adds it anyway)", why);
+    return true;
+}
+
+/* rule_off - a list whose rule is off in relay_flags is never consulted */
+
+static void rule_off(relayctl *rc, const rm_config *cfg, int kind)
+{
+    char    flags[64];
+
+    if (cfg->relay_flags & rm_list_kind_flag((enum rm_list_kind) kind))
+        return;
+    rm_flags_format(cfg->relay_flags, flags, sizeof(flags));
+    fprintf(stderr, "%s: warning: the %s rule is off (relay_flags = %s): relaymilter does not "
+            "consult %s until it is on\n", rc->progname, rm_list_kind_name((enum rm_list_kind) kind),
+            flags, cfg->list_path[kind]);
+}
 
 /* cmd_edit - add or del: lock, validate, write beside, fsync, rename, reload */
 
 static int edit(relayctl *rc, int argc, char **argv, bool add)
 {
     const char *kindword = NULL, *entry = NULL, *comment = NULL;
+    bool    force = false;
     rm_diag d;
     rm_config *cfg;
     rm_limits lim;
@@ -38,6 +73,8 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
             comment = argv[++i];
         } else if (add && strncmp(argv[i], "--comment=", 10) == 0) {
             comment = argv[i] + 10;
+        } else if (add && strcmp(argv[i], "--force") == 0) {
+            force = true;
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             fprintf(stderr, "%s: %s: unknown option %s\n%s", rc->progname, argv[0], quoted(argv[i]), edit_usage);
             return EXIT_TROUBLE;
@@ -60,6 +97,11 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
         print_diag(stderr, &d);
         return EXIT_TROUBLE;
     }
+    if (add && refused(rc, kind, entry, force)) {
+        rm_config_free(cfg);
+        return EXIT_NEGATIVE;
+    }
+    rule_off(rc, cfg, kind);
     path = cfg->list_path[kind];
     lim.max_entries = cfg->max_entries;
     lim.max_bytes = cfg->max_list_bytes;
@@ -99,7 +141,7 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
         }
         close(fd);
         rm_config_free(cfg);
-        return EXIT_OK;
+        return r.covered_line ? EXIT_NEGATIVE : EXIT_OK;
     }
     if (rm_file_replace(path, r.out, r.outlen, &sb, &d) < 0) {
         print_diag(stderr, &d);

@@ -234,8 +234,6 @@ static int kind_of(const rm_config *cfg, const char *path)
     return -1;
 }
 
-static const unsigned flag_of[RM_LIST__COUNT] = {RM_FLAG_DENY, RM_FLAG_ALLOW, RM_FLAG_LOCAL};
-
 /* cmd_lint - relayctl lint [FILE...] */
 
 int     cmd_lint(relayctl *rc, int argc, char **argv)
@@ -294,7 +292,7 @@ int     cmd_lint(relayctl *rc, int argc, char **argv)
             lint_file(&t, argv[i], kind_of(cfg, argv[i]), &lim, &who);
     } else if (cfg) {
         for (int k = 0; k < RM_LIST__COUNT; k++) {
-            if (!(cfg->relay_flags & flag_of[k]) && access(cfg->list_path[k], F_OK) != 0)
+            if (!(cfg->relay_flags & rm_list_kind_flag((enum rm_list_kind) k)) && access(cfg->list_path[k], F_OK) != 0)
                 continue;               /* rule off and no file: nothing to check */
             lint_file(&t, cfg->list_path[k], k, &lim, &who);
         }

@@ -18,7 +18,7 @@ static const char usage[] =
     "                     validate lists (default: the configuration's); exit 1 on errors\n"
     "  list allow|deny|local\n"
     "                     the entries with line numbers and canonical forms\n"
-    "  add allow|deny|local ENTRY [--comment TEXT]\n"
+    "  add allow|deny|local ENTRY [--comment TEXT] [--force]\n"
     "  del allow|deny|local ENTRY\n"
     "                     edit a list safely, then ask relaymilter to reload\n"
     "  reload             ask relaymilter to reload; exit 1 if it kept the old lists\n"

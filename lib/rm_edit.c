@@ -106,6 +106,21 @@ enum rm_edit_status rm_edit_add(const char *name, const char *text, size_t len,
     return RM_EDIT_CHANGED;
 }
 
+/* still_covered - does another entry of l match all of e?  Names it in r */
+
+static bool still_covered(const rm_list *l, const rm_entry *e, rm_edit_result *r)
+{
+    rm_match m;
+    rm_entry_info info;
+
+    r->covered_line = 0;
+    if (!rm_list_covers(l, e, &m) || rm_list_entry(l, m.entry, &info) < 0 || rm_entry_same(&info.entry, e))
+        return false;
+    r->covered_line = info.line;
+    rm_entry_format(&info.entry, r->covered_entry, sizeof(r->covered_entry));
+    return true;
+}
+
 /* rm_edit_del - drop the lines whose entry is the same as entry */
 
 enum rm_edit_status rm_edit_del(const char *name, const char *text, size_t len,
@@ -123,8 +138,9 @@ enum rm_edit_status rm_edit_del(const char *name, const char *text, size_t len,
         return RM_EDIT_ERROR;
     if ((l = load_current(name, text, len, lim, d)) == NULL)
         return RM_EDIT_ERROR;
-    rm_list_free(l);
     rm_entry_format(&e, canon, sizeof(canon));
+    still_covered(l, &e, r);
+    rm_list_free(l);
     if ((r->out = rm_malloc(len + 1)) == NULL) {
         rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "out of memory; the file is unchanged");
         return RM_EDIT_ERROR;
@@ -164,9 +180,14 @@ enum rm_edit_status rm_edit_del(const char *name, const char *text, size_t len,
     if (r->nlines == 0) {
         rm_free(r->out);
         r->out = NULL;
-        snprintf(r->why, sizeof(r->why), "%s is not in %s; nothing changed", canon, name);
+        if (r->covered_line)
+            snprintf(r->why, sizeof(r->why), "%s is not a line of %s, but line %u (%s) matches it; "
+                     "nothing changed", canon, name, r->covered_line, r->covered_entry);
+        else
+            snprintf(r->why, sizeof(r->why), "%s is not in %s; nothing changed", canon, name);
         return RM_EDIT_UNCHANGED;
     }
+    r->covered_line = 0;
     if (r->nlines == 1)
         snprintf(r->why, sizeof(r->why), "removed %s from %s (line %u)", canon, name, r->lines[0]);
     else
@@ -179,17 +200,11 @@ enum rm_edit_status rm_edit_del(const char *name, const char *text, size_t len,
         rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "the edited list would not load; the file is unchanged");
         return RM_EDIT_ERROR;
     }
-    {
-        rm_match m;
-        rm_entry_info info;
-        char    have[RM_ENTRY_STRLEN];
+    if (still_covered(l, &e, r)) {
         size_t  w = strlen(r->why);
 
-        if (rm_list_covers(l, &e, &m) && rm_list_entry(l, m.entry, &info) == 0) {
-            rm_entry_format(&info.entry, have, sizeof(have));
-            snprintf(r->why + w, sizeof(r->why) - w,
-                     "; note: %s is still matched by the entry %s", canon, have);
-        }
+        snprintf(r->why + w, sizeof(r->why) - w, "; %s is still matched by line %u (%s)",
+                 canon, r->covered_line, r->covered_entry);
     }
     rm_list_free(l);
     return RM_EDIT_CHANGED;

@@ -3,7 +3,10 @@
 
 /* rm_edit - add or delete one entry in a list's text, keeping all else */
 
+#include <stdbool.h>
+
 #include "rm_diag.h"
+#include "rm_entry.h"
 #include "rm_list.h"
 
 enum rm_edit_status {
@@ -18,6 +21,8 @@ typedef struct rm_edit_result {
     unsigned lines[16];                 /* lines removed (del) or covering line (add) */
     size_t  nlines;                     /* lines removed may exceed the array */
     char    why[RM_DIAG_TEXT_LEN];      /* one sentence for the administrator */
+    unsigned covered_line;              /* del: another line still matches the entry; 0: none */
+    char    covered_entry[RM_ENTRY_STRLEN];
 } rm_edit_result;
 
 /*
@@ -33,6 +38,8 @@ enum rm_edit_status rm_edit_add(const char *name, const char *text, size_t len,
 /*
  * rm_edit_del - remove every line whose entry matches exactly the
  * addresses of entry (so 192.0.2.0/24 also removes 192.0.2.0;255.255.255.0).
+ * When another line still matches all of entry (before the edit, when no
+ * line is entry itself; after it otherwise), r->covered_line names it.
  */
 enum rm_edit_status rm_edit_del(const char *name, const char *text, size_t len,
                                 const char *entry, const rm_limits *lim,

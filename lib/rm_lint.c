@@ -143,6 +143,44 @@ static void dead_text(const rm_entry *e, char *msg, size_t len)
              "its mask, and Exchange matched (IP AND mask) == net (did you mean %s?)", etext, ctext);
 }
 
+/* reaches_mapped - does IPv6 entry e match some IPv4-mapped address (*all: every one)? */
+
+static bool reaches_mapped(const rm_entry *e, bool *all)
+{
+    rm_u128 low32 = 0xffffffffu;
+
+    if (e->interval) {
+        *all = e->lo <= RM_V4_MAPPED_LO && e->hi >= RM_V4_MAPPED_HI;
+        return e->lo <= RM_V4_MAPPED_HI && e->hi >= RM_V4_MAPPED_LO;
+    }
+    *all = (e->mask & low32) == 0 && ((RM_V4_MAPPED_LO ^ e->net) & e->mask) == 0;
+    return ((RM_V4_MAPPED_LO ^ e->net) & e->mask & ~low32) == 0;
+}
+
+/* open_text - when e alone matches every IPv4 or IPv6 client, the finding */
+
+static bool open_text(const rm_entry *e, int kind, char *msg, size_t len)
+{
+    rm_u128 top = e->family == RM_AF_INET ? 0xffffffffu : ~(rm_u128) 0;
+    char    etext[RM_ENTRY_STRLEN];
+    bool    all = false;
+
+    if (e->dead)
+        return false;
+    if (e->interval && e->lo == 0 && e->hi == top) {
+        snprintf(msg, len, "entry matches every %s address: %s",
+                 e->family == RM_AF_INET ? "IPv4" : "IPv6 address and, through ::ffff:0:0/96, every IPv4",
+                 what_open(kind));
+        return true;
+    }
+    if (e->family != RM_AF_INET6 || !reaches_mapped(e, &all) || !all)
+        return false;
+    rm_entry_format(e, etext, sizeof(etext));
+    snprintf(msg, len, "entry %s covers ::ffff:0:0/96, so it matches every IPv4 client too: %s",
+             etext, what_open(kind));
+    return true;
+}
+
 /*
  * mapped - an IPv6 entry that reaches into ::ffff:0:0/96 matches IPv4
  * clients too (lookups try the mapped form): say so, and say when it
@@ -152,28 +190,15 @@ static int mapped(rm_lint_cb cb, void *ctx, const rm_list *l, const linemap *lm,
                   const rm_entry_info *info)
 {
     const rm_entry *e = &info->entry;
-    rm_u128 low32 = 0xffffffffu;
-    bool    all, some;
+    bool    all;
     char    etext[RM_ENTRY_STRLEN], msg[RM_DIAG_TEXT_LEN];
 
-    if (e->family != RM_AF_INET6 || e->dead)
-        return 0;
-    if (e->interval) {
-        all = e->lo <= RM_V4_MAPPED_LO && e->hi >= RM_V4_MAPPED_HI;
-        some = e->lo <= RM_V4_MAPPED_HI && e->hi >= RM_V4_MAPPED_LO;
-        if (e->lo == 0 && e->hi == ~(rm_u128) 0)
-            return 0;                   /* the whole-family check says it */
-    } else {
-        all = (e->mask & low32) == 0 && ((RM_V4_MAPPED_LO ^ e->net) & e->mask) == 0;
-        some = ((RM_V4_MAPPED_LO ^ e->net) & e->mask & ~low32) == 0;
-    }
-    if (!some)
+    if (e->family != RM_AF_INET6 || e->dead || (e->interval && e->lo == 0 && e->hi == ~(rm_u128) 0))
+        return 0;                       /* ::/0: the whole-family check says it */
+    if (!reaches_mapped(e, &all))
         return 0;
     rm_entry_format(e, etext, sizeof(etext));
-    if (all)
-        snprintf(msg, sizeof(msg), "entry %s covers ::ffff:0:0/96, so it matches every IPv4 client "
-                 "too: %s", etext, what_open(kind));
-    else
+    if (!all || !open_text(e, kind, msg, sizeof(msg)))
         snprintf(msg, sizeof(msg), "entry %s reaches into ::ffff:0:0/96, so it also matches "
                  "IPv4 clients", etext);
     emit_sev(cb, ctx, l, lm, all ? open_sev(kind) : RM_SEV_WARNING, info->line, msg);
@@ -271,9 +296,10 @@ long    rm_lint_list(const rm_list *l, int kind, const char *text, size_t len,
             if (it[i].family != f)
                 continue;
             if (it[i].lo == 0 && it[i].hi == top) {
-                snprintf(msg, sizeof(msg), "entry matches every %s address: %s",
-                         f == RM_AF_INET ? "IPv4" : "IPv6 address and, through ::ffff:0:0/96, every IPv4",
-                         what);
+                rm_entry_info info;
+
+                rm_list_entry(l, it[i].idx, &info);
+                open_text(&info.entry, kind, msg, sizeof(msg));
                 emit_sev(cb, ctx, l, &lm, open_sev(kind), it[i].line, msg);
                 warnings++;
                 all = false;
@@ -315,4 +341,15 @@ nomem:
         cb(ctx, &m);
     }
     return -1;
+}
+
+/* rm_lint_entry_refused - an entry no list of this kind should get */
+
+bool    rm_lint_entry_refused(const rm_entry *e, int kind, char *why, size_t len)
+{
+    if (e->dead) {
+        dead_text(e, why, len);
+        return true;
+    }
+    return (kind == RM_LIST_ALLOW || kind == RM_LIST_LOCAL) && open_text(e, kind, why, len);
 }

@@ -3,7 +3,11 @@
 
 /* rm_lint - warnings about loaded lists: dead, duplicate, shadowed, too wide */
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "rm_diag.h"
+#include "rm_entry.h"
 #include "rm_list.h"
 #include "rm_policy.h"
 
@@ -22,5 +26,14 @@ typedef void (*rm_lint_cb)(void *ctx, const rm_diag_msg *m);
  */
 long    rm_lint_list(const rm_list *l, int kind, const char *text, size_t len,
                      rm_lint_cb cb, void *ctx);
+
+/*
+ * rm_lint_entry_refused - would e be a mistake in a list of this kind
+ * (enum rm_list_kind)?  True, with the finding's text in why, for an entry
+ * that can never match, and for an allow or local-IP list an entry that
+ * matches every IPv4 or every IPv6 client (an IPv6 entry over
+ * ::ffff:0:0/96 matches every IPv4 client).  The text is lint's.
+ */
+bool    rm_lint_entry_refused(const rm_entry *e, int kind, char *why, size_t len);
 
 #endif

@@ -18,6 +18,7 @@ static const char *const rule_names[RM_RULE__COUNT] = {
 };
 
 static const char *const list_names[RM_LIST__COUNT] = {"deny", "allow", "local"};
+static const unsigned list_flags[RM_LIST__COUNT] = {RM_FLAG_DENY, RM_FLAG_ALLOW, RM_FLAG_LOCAL};
 
 static const struct {
     const char *name;
@@ -37,6 +38,11 @@ const char *rm_rule_name(enum rm_rule r)
 const char *rm_list_kind_name(enum rm_list_kind k)
 {
     return (unsigned) k < RM_LIST__COUNT ? list_names[k] : "unknown";
+}
+
+unsigned rm_list_kind_flag(enum rm_list_kind k)
+{
+    return (unsigned) k < RM_LIST__COUNT ? list_flags[k] : 0;
 }
 
 /*

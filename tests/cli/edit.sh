@@ -51,6 +51,34 @@ t del-absent              -c $c del allow 192.0.2.0/25
 printf '192.0.2.0/24\n192.0.2.7   # printer\n' > cover.list
 printf 'allow_list = cover.list\nrelay_flags = allow\n' > cover.conf
 t del-still-covered       -c cover.conf del allow 192.0.2.7
+printf '127.0.0.1\n127.0.0.32/31\n' > wider.list
+cp wider.list wider.orig
+printf 'allow_list = wider.list\nrelay_flags = allow\n' > wider.conf
+t del-covered-by-wider    -c wider.conf del allow 127.0.0.33
+same del-covered-by-wider-unchanged wider.list wider.orig
+
+# add: what opens a list to everyone, or never matches, is refused
+printf '192.0.2.1\n' > fg-allow.list
+printf '10.0.0.25\n' > fg-local.list
+printf '192.0.2.66\n' > fg-deny.list
+cp fg-allow.list fg-allow.orig
+cp fg-local.list fg-local.orig
+printf 'relay_flags = deny, allow\nallow_list = fg-allow.list\nlocal_ip_list = fg-local.list\ndeny_list = fg-deny.list\n' > fg.conf
+t add-open-v4             -c fg.conf add allow 0.0.0.0/0
+t add-open-v4-range       -c fg.conf add allow 0.0.0.0-255.255.255.255
+t add-open-v6             -c fg.conf add allow ::/0
+t add-open-mapped         -c fg.conf add allow ::/80
+t add-open-mapped-exch    -c fg.conf add allow '::;ffff::'
+t add-open-mapped-95      -c fg.conf add allow ::fffe:0:0/95
+t add-open-json           -c fg.conf --json add allow ::/8
+same add-open-unchanged fg-allow.list fg-allow.orig
+t add-open-local          -c fg.conf add local 0.0.0.0/0
+same add-open-local-unchanged fg-local.list fg-local.orig
+t add-dead                -c fg.conf add deny 192.0.2.0';'0.0.0.255
+t add-wide-deny-ok        -c fg.conf add deny ::/8
+t add-rule-off            -c fg.conf add local 10.0.0.26
+t add-open-force          -c fg.conf add allow 0.0.0.0/0 --force
+tf add-open-force-file fg-allow.list
 printf '\357\273\277192.0.2.1\r\n# keep me\r\n192.0.2.2\r\n' > bom.list
 printf 'allow_list = bom.list\nrelay_flags = allow\n' > bom.conf
 t del-keeps-bom-crlf      -c bom.conf del allow 192.0.2.1
