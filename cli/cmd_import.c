@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +18,7 @@
 #include "rm_reg.h"
 
 static const char import_usage[] =
-    "usage: relayctl [-c CONFIG] import-exchange FILE.reg [--dir DIR]\n";
+    "usage: relayctl [-c CONFIG] [--json] import-exchange FILE.reg [--dir DIR] [--dry-run] [--force]\n";
 
 static const char *const file_names[RM_LIST__COUNT] = {
     [RM_LIST_DENY] = "deny.list",
@@ -35,7 +38,7 @@ static void warn_cb(void *ctx, const rm_diag_msg *m)
 
     (void) ctx;
     rm_diag_format(m, line, sizeof(line));
-    printf("%s\n", line);
+    fprintf(stderr, "%s\n", line);
 }
 
 /* write_list - replace (keeping .bak) or create one list file */
@@ -63,115 +66,262 @@ static int write_list(const char *path, const char *body, const rm_trust *who, r
     return rm_file_replace(path, body, strlen(body), &st, d);
 }
 
-/* cmd_import - relayctl import-exchange FILE.reg [--dir DIR] */
+/* One list of the export, ready to write. */
+typedef struct planned {
+    char    path[RM_PATH_LEN];
+    char   *body;                       /* NULL: not in the export */
+    rm_list *list;                      /* body, loaded: lint reads it */
+    bool    exists;                     /* a file is there now */
+    long    old_entries;                /* its entries; -1: it does not load */
+} planned;
 
-int     cmd_import(relayctl *rc, int argc, char **argv)
+typedef struct import_opts {
+    const char *file, *dir;
+    bool    dry_run, force;
+} import_opts;
+
+/* import_args - the command line */
+
+static int import_args(relayctl *rc, int argc, char **argv, import_opts *o)
 {
-    const char *file = NULL, *dir = NULL;
-    char   *raw, path[RM_PATH_LEN], flagtxt[64];
-    size_t  len;
-    rm_diag d;
-    rm_reg_import imp;
-    rm_config *cfg = NULL;
-    rm_trust who;
-    int     k;
-
+    memset(o, 0, sizeof(*o));
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(import_usage, stdout);
             return EXIT_OK;
         } else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
-            dir = argv[++i];
+            o->dir = argv[++i];
+        } else if (strcmp(argv[i], "--dry-run") == 0) {
+            o->dry_run = true;
+        } else if (strcmp(argv[i], "--force") == 0) {
+            o->force = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "%s: import-exchange: unknown option %s\n%s", rc->progname, quoted(argv[i]), import_usage);
+            report_error(rc, NULL, 0, 0, "import-exchange: unknown option %s", quoted(argv[i]));
+            fputs(import_usage, stderr);
             return EXIT_TROUBLE;
-        } else if (file == NULL) {
-            file = argv[i];
+        } else if (o->file == NULL) {
+            o->file = argv[i];
         } else {
-            fprintf(stderr, "%s: import-exchange: one export at a time\n%s", rc->progname, import_usage);
+            report_error(rc, NULL, 0, 0, "import-exchange: one export at a time");
+            fputs(import_usage, stderr);
             return EXIT_TROUBLE;
         }
     }
-    if (file == NULL) {
-        fprintf(stderr, "%s: import-exchange: which .reg file?\n%s", rc->progname, import_usage);
+    if (o->file == NULL) {
+        report_error(rc, NULL, 0, 0, "import-exchange: which .reg file?");
+        fputs(import_usage, stderr);
         return EXIT_TROUBLE;
     }
-    rm_diag_init(&d);
-    if (dir == NULL) {
-        if (rm_config_load(rc->config_path, &cfg, &d) < 0) {
-            print_diag(stderr, &d);
-            fprintf(stderr, "%s: import-exchange: name a directory with --dir, or fix the configuration\n",
-                    rc->progname);
+    return -1;
+}
+
+/* plan - every list's new text, loaded with the daemon's loader, and
+ * what is in its place now; nothing is written yet.  The lists go to dir,
+ * or without one to the configured lists themselves. */
+
+static int plan(relayctl *rc, const import_opts *o, const char *dir, const rm_config *cfg,
+                const rm_trust *who, const rm_reg_import *imp, planned *p)
+{
+    static rm_diag d;
+    time_t  now = time(NULL);
+    char    when[32];
+
+    /* cppcheck-suppress gmtimeCalled ; relayctl runs one thread */
+    strftime(when, sizeof(when), "%Y-%m-%d", gmtime(&now));
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        struct stat st;
+        rm_list *old;
+        size_t  blen;
+
+        if (dir)
+            snprintf(p[k].path, sizeof(p[k].path), "%s/%s", dir, file_names[k]);
+        else
+            snprintf(p[k].path, sizeof(p[k].path), "%s", cfg->list_path[k]);
+        if (imp->lists[k] == NULL)
+            continue;
+        blen = strlen(imp->lists[k]) + strlen(o->file) + 128;
+        if ((p[k].body = rm_malloc(blen)) == NULL)
+            return report_error(rc, NULL, 0, 0, "import-exchange: out of memory; nothing was written");
+        snprintf(p[k].body, blen, "# %s, imported by relayctl from %s on %s\n%s",
+                 value_names[k], o->file, when, imp->lists[k]);
+        rm_diag_init(&d);
+        if (rm_list_load_buffer(p[k].path, p[k].body, strlen(p[k].body), NULL, &p[k].list, &d) < 0)
+            return report_diag(rc, &d, "import-exchange: nothing was written");
+        p[k].exists = stat(p[k].path, &st) == 0;
+        rm_diag_init(&d);
+        p[k].old_entries = -1;
+        if (p[k].exists && rm_list_load(p[k].path, who, NULL, &old, &d) == 0) {
+            p[k].old_entries = (long) rm_list_count(old);
+            rm_list_free(old);
+        }
+    }
+    return -1;
+}
+
+/* refuse_replace - without --force, an existing list is never replaced */
+
+static int refuse_replace(relayctl *rc, const import_opts *o, const planned *p)
+{
+    int     n = 0;
+
+    if (o->force)
+        return -1;
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        if (p[k].body == NULL || !p[k].exists)
+            continue;
+        if (p[k].old_entries >= 0)
+            fprintf(stderr, "%s: import-exchange: %s exists (%ld entr%s)\n", rc->progname, p[k].path,
+                    p[k].old_entries, p[k].old_entries == 1 ? "y" : "ies");
+        else
+            fprintf(stderr, "%s: import-exchange: %s exists (it does not load)\n", rc->progname, p[k].path);
+        n++;
+    }
+    if (n == 0)
+        return -1;
+    report_error(rc, NULL, 0, 0, "import-exchange: %d list%s would be replaced; nothing was written "
+                 "(--force replaces them, keeping each as FILE.bak)", n, n == 1 ? "" : "s");
+    return EXIT_NEGATIVE;
+}
+
+/* write_all - each list whole, or not at all; what it replaced, said */
+
+static int write_all(relayctl *rc, const import_opts *o, const rm_trust *who, const rm_reg_import *imp,
+                     planned *p)
+{
+    static rm_diag d;
+
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        if (p[k].body == NULL) {
+            printf("# %s: not in the export; %s left alone\n", value_names[k], p[k].path);
+            continue;
+        }
+        rm_diag_init(&d);
+        if (!o->dry_run && write_list(p[k].path, p[k].body, who, &d) < 0) {
+            report_diag(rc, &d, "import-exchange: stopped; the lists written before it stay");
             return EXIT_TROUBLE;
         }
-        dir = cfg->dir[0] ? cfg->dir : ".";
+        printf("# %s: %zu entr%s %s %s", value_names[k], imp->count[k], imp->count[k] == 1 ? "y" : "ies",
+               o->dry_run ? "would be written to" : "written to", p[k].path);
+        if (p[k].exists && p[k].old_entries >= 0)
+            printf(", replacing its %ld entr%s (%s.bak)", p[k].old_entries,
+                   p[k].old_entries == 1 ? "y" : "ies", p[k].path);
+        else if (p[k].exists)
+            printf(", replacing a list that did not load (%s.bak)", p[k].path);
+        printf("\n");
+        rm_lint_list(p[k].list, k, p[k].body, strlen(p[k].body), warn_cb, NULL);
     }
+    return -1;
+}
+
+/* dir_of - the directory part of path, in buf */
+
+static const char *dir_of(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+
+    snprintf(buf, len, "%.*s", slash ? (int) (slash - path) : 1, slash ? path : ".");
+    return buf;
+}
+
+/* print_config - lines that paste into relaymilter.conf as they are */
+
+static void print_config(const rm_reg_import *imp, const planned *p)
+{
+    static const char *const keys[RM_LIST__COUNT] = {
+        [RM_LIST_DENY] = "deny_list",[RM_LIST_ALLOW] = "allow_list",[RM_LIST_LOCAL] = "local_ip_list",
+    };
+    char    flagtxt[64];
+
+    printf("# relaymilter.conf settings for this export:\n");
+    if (imp->have_flags) {
+        rm_flags_format(imp->flags, flagtxt, sizeof(flagtxt));
+        printf("# RelayFlags = %u\n", imp->flags);
+        printf("relay_flags = %s\n", flagtxt);
+    } else {
+        printf("# RelayFlags is not in the export: set relay_flags yourself\n");
+    }
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        char    abs[PATH_MAX];
+
+        if (p[k].body == NULL)
+            continue;
+        /* relaymilter.conf reads relative paths from its own directory */
+        if (p[k].path[0] != '/' && realpath(dir_of(p[k].path, abs, sizeof(abs)), abs) != NULL)
+            printf("%s = %s/%s\n", keys[k], abs, strrchr(p[k].path, '/') ? strrchr(p[k].path, '/') + 1 : p[k].path);
+        else
+            printf("%s = %s\n", keys[k], p[k].path);
+    }
+}
+
+/* configured - did we write one of the lists the configuration names? */
+
+static bool configured(const rm_config *cfg, const planned *p)
+{
+    struct stat a, b;
+
+    for (int k = 0; cfg && k < RM_LIST__COUNT; k++)
+        if (p[k].body && stat(p[k].path, &a) == 0 && stat(cfg->list_path[k], &b) == 0
+            && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+            return true;
+    return false;
+}
+
+/* cmd_import - relayctl import-exchange FILE.reg [--dir DIR] [--dry-run] [--force] */
+
+int     cmd_import(relayctl *rc, int argc, char **argv)
+{
+    import_opts o;
+    char   *raw;
+    size_t  len;
+    static rm_diag d;
+    rm_reg_import imp;
+    rm_config *cfg = NULL;
+    rm_trust who;
+    planned p[RM_LIST__COUNT];
+    int     status;
+    bool    absent;
+
+    if ((status = import_args(rc, argc, argv, &o)) >= 0)
+        return status;
+    rm_diag_init(&d);
+    if (rm_config_load(rc->config_path, &cfg, &d) < 0) {
+        cfg = NULL;
+        if (o.dir == NULL)
+            return report_diag(rc, &d, "import-exchange: name a directory with --dir, or fix the configuration");
+    }
+    rm_diag_init(&d);
     if (cfg)
         who = cfg->trust;
     else
         rm_trust_self(&who);
-    if (rm_file_read_input(file, 64u << 20, &raw, &len, &d) < 0) {
-        print_diag(stderr, &d);
+    if (rm_file_read_input(o.file, 64u << 20, &raw, &len, &d) < 0) {
         rm_config_free(cfg);
-        return EXIT_TROUBLE;
+        return report_diag(rc, &d, "import-exchange: nothing was written");
     }
-    if (rm_reg_parse(file, (const unsigned char *) raw, len, &imp, &d) < 0) {
-        print_diag(stderr, &d);
-        fprintf(stderr, "%s: import-exchange: nothing was written\n", rc->progname);
+    if (rm_reg_parse(o.file, (const unsigned char *) raw, len, &imp, &d) < 0) {
         rm_free(raw);
         rm_config_free(cfg);
+        report_diag(rc, &d, "import-exchange: nothing was written");
         return EXIT_NEGATIVE;
     }
     rm_free(raw);
-
-    /* Write every list present; each one whole or not at all. */
-    for (k = 0; k < RM_LIST__COUNT; k++) {
-        char   *body;
-        size_t  blen;
-        time_t  now = time(NULL);
-        char    when[32];
-        rm_list *l;
-
-        if (imp.lists[k] == NULL) {
-            printf("%s: not in the export; %s/%s left alone\n", value_names[k], dir, file_names[k]);
-            continue;
+    memset(p, 0, sizeof(p));
+    if ((status = plan(rc, &o, o.dir, cfg, &who, &imp, p)) < 0 && (status = refuse_replace(rc, &o, p)) < 0
+        && (status = write_all(rc, &o, &who, &imp, p)) < 0) {
+        print_config(&imp, p);
+        status = EXIT_OK;
+        if (!o.dry_run && configured(cfg, p)) {
+            status = daemon_reload(rc, cfg, &absent);
+            if (absent)
+                status = EXIT_OK;
         }
-        snprintf(path, sizeof(path), "%s/%s", dir, file_names[k]);
-        /* cppcheck-suppress gmtimeCalled ; relayctl runs one thread */
-        strftime(when, sizeof(when), "%Y-%m-%d", gmtime(&now));
-        blen = strlen(imp.lists[k]) + strlen(file) + 128;
-        if ((body = rm_malloc(blen)) == NULL) {
-            fprintf(stderr, "%s: import-exchange: out of memory\n", rc->progname);
-            break;
-        }
-        snprintf(body, blen, "# %s, imported by relayctl from %s on %s\n%s",
-                 value_names[k], file, when, imp.lists[k]);
-        rm_diag_init(&d);
-        if (rm_list_load_buffer(path, body, strlen(body), NULL, &l, &d) < 0 || write_list(path, body, &who, &d) < 0) {
-            print_diag(stderr, &d);
-            rm_free(body);
-            break;
-        }
-        printf("%s: %zu entr%s written to %s\n", value_names[k], imp.count[k],
-               imp.count[k] == 1 ? "y" : "ies", path);
-        rm_lint_list(l, k, body, strlen(body), warn_cb, NULL);
-        rm_list_free(l);
-        rm_free(body);
     }
-    if (k < RM_LIST__COUNT) {
-        fprintf(stderr, "%s: import-exchange: stopped at %s; the lists written before it stay\n",
-                rc->progname, file_names[k]);
-        rm_reg_import_free(&imp);
-        rm_config_free(cfg);
-        return EXIT_TROUBLE;
-    }
-    if (imp.have_flags) {
-        rm_flags_format(imp.flags, flagtxt, sizeof(flagtxt));
-        printf("relay_flags = %u    # RelayFlags: %s\n", imp.flags, flagtxt);
-    } else {
-        printf("RelayFlags: not in the export; set relay_flags in relaymilter.conf yourself\n");
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        rm_free(p[k].body);
+        if (p[k].list)
+            rm_list_free(p[k].list);
     }
     rm_reg_import_free(&imp);
     rm_config_free(cfg);
-    return EXIT_OK;
+    return status;
 }

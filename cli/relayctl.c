@@ -24,7 +24,7 @@ static const char usage[] =
     "  reload             ask relaymilter to reload; exit 1 if it kept the old lists\n"
     "  status [--prometheus]\n"
     "                     relaymilter's lists, last reload and decision counters\n"
-    "  import-exchange FILE.reg [--dir DIR]\n"
+    "  import-exchange FILE.reg [--dir DIR] [--dry-run] [--force]\n"
     "                     lists from an Exchange 5.5 IMS registry export\n"
     "  doctor [--postfix-config DIR]\n"
     "                     check the Postfix settings relaymilter depends on\n"

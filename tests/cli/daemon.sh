@@ -106,6 +106,17 @@ expect "status --prometheus: up" '^relaymilter_up 1$' "$relayctl" $c status --pr
 if command -v promtool >/dev/null 2>&1; then
     "$relayctl" $c status --prometheus | promtool check metrics && pass "promtool accepts it" || fail "promtool accepts it"
 fi
+# import-exchange into the configured lists asks the daemon to reload
+printf 'REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeIMC\\Parameters]\r\n"RelayFlags"=dword:00000003\r\n"RelayAllowList"=hex(7):31,39,38,2e,35,31,2e,31,30,30,2e,30,3b,32,35,35,2e,32,35,35,2e,32,35,35,2e,30,00,00\r\n' > ims.reg
+expect "import-exchange refuses to replace the configured lists" 'would be replaced; nothing was written' \
+    "$relayctl" $c import-exchange ims.reg
+status_is "import-exchange refusal: exit 1" 1
+expect "import-exchange --force: says what it replaced" 'replacing its 1 entry' "$relayctl" $c import-exchange ims.reg --force
+expect "import-exchange --force: the daemon reloads" '^relaymilter: OK reloaded generation [0-9]+' \
+    "$relayctl" $c import-exchange ims.reg --force
+expect "import-exchange: the imported list is in force" '^match: .*live-allow.list:2 198\.51\.100\.0;255\.255\.255\.0$' \
+    "$relayctl" $c check 198.51.100.7 --live
+
 kill "$daemon"; wait "$daemon" 2>/dev/null
 expect "add with the daemon down: written, and used when it starts" \
     '^relayctl: add: live-allow.list is written; relaymilter is not running \(nothing listens on .*/run/control.sock\): it uses the edit when it starts$' \

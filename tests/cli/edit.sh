@@ -131,15 +131,31 @@ open("imsbad.reg", "wb").write(export(False, ["192.168.0.0;255.255.0.0", "192.16
 open("imsnokey.reg", "wb").write(export(False, allow, None, None, 2, key="Other"))
 open("notreg.reg", "wb").write(b"hello\n")
 PY
-mkdir ex4 ex5 exbad
-t import-regedit4         -c $c import-exchange ims4.reg --dir ex4
+mkdir ex4 ex5 exbad exdry
+filt="s|$work|WORK|g" t import-regedit4 -c $c import-exchange ims4.reg --dir ex4
 sed -i 's/ on [0-9-]*$/ on DATE/' ex4/*.list
 tf import-regedit4-allow ex4/allow.list
 tf import-regedit4-deny ex4/deny.list
-t import-regedit5         -c $c import-exchange ims5.reg --dir ex5
+filt="s|$work|WORK|g" t import-regedit5 -c $c import-exchange ims5.reg --dir ex5
 sed -i 's/ on [0-9-]*$/ on DATE/' ex5/*.list
 tf import-regedit5-allow ex5/allow.list
 tf import-regedit5-local ex5/local-ip.list
+# what import prints pastes into relaymilter.conf as it is
+{ printf 'milter_socket = inet:1@127.0.0.1\n'; sed "s|WORK|$work|g" "$golden/import-regedit5.out"; } > paste.conf
+if "$builddir/milter/relaymilter" -n -c paste.conf >paste.log 2>&1; then
+    pass import-output-pastes-into-the-configuration
+else
+    sed 's/^/#   /' paste.log
+    fail import-output-pastes-into-the-configuration
+fi
+# an existing list is replaced only with --force, and what it held is said
+cp ex4/allow.list ex4-allow.before
+filt="s|$work|WORK|g" t import-refuses-replace -c $c import-exchange ims5.reg --dir ex4
+same import-refuses-replace-unchanged ex4/allow.list ex4-allow.before
+filt="s|$work|WORK|g" t import-dry-run -c $c import-exchange ims5.reg --dir exdry --dry-run
+if [ -z "$(ls exdry)" ]; then pass import-dry-run-writes-nothing; else fail import-dry-run-writes-nothing; fi
+filt="s|$work|WORK|g" t import-force -c $c import-exchange ims5.reg --dir ex4 --force
+same import-force-keeps-bak ex4/allow.list.bak ex4-allow.before
 t import-bad-entry        -c $c import-exchange imsbad.reg --dir exbad
 if [ -z "$(ls exbad)" ]; then pass import-bad-entry-writes-nothing; else fail import-bad-entry-writes-nothing; fi
 t import-no-key           -c $c import-exchange imsnokey.reg --dir exbad
