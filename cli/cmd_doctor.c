@@ -12,27 +12,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "relayctl.h"
+#include "doctor.h"
 #include "rm_domains.h"
 
 static const char doctor_usage[] =
     "usage: relayctl [-c CONFIG] [--json] doctor [--postfix-config DIR]\n";
 
-typedef struct doctor {
-    relayctl *rc;
-    const char *pfdir;
-    int     problems;
-    bool    first;
-} doctor;
 
-/* postconf - one parameter's value, run without a shell.  expand: -x. */
+/* doctor_postconf - run postconf [-c DIR] ARGS... without a shell; its
+ * standard output in out, trailing white space cut.  Returns 0 or -1. */
 
-static int postconf(const doctor *dr, const char *name, bool expand, char *out, size_t outlen)
+int     doctor_postconf(const doctor *dr, const char *const *args, char *out, size_t outlen)
 {
     int     pipefd[2], status;
     pid_t   pid;
     size_t  got = 0;
-    const char *argv[8];
+    const char *argv[12];
     int     n = 0;
 
     argv[n++] = "postconf";
@@ -40,8 +35,8 @@ static int postconf(const doctor *dr, const char *name, bool expand, char *out, 
         argv[n++] = "-c";
         argv[n++] = dr->pfdir;
     }
-    argv[n++] = expand ? "-xh" : "-h";
-    argv[n++] = name;
+    while (*args && n < 11)
+        argv[n++] = *args++;
     argv[n] = NULL;
     if (pipe(pipefd) == -1)
         return -1;
@@ -84,7 +79,26 @@ static int postconf(const doctor *dr, const char *name, bool expand, char *out, 
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-static void report(doctor *dr, const char *status, const char *check, const char *msg, const char *fix)
+/* postconf - one main.cf parameter's value.  expand: -x. */
+
+static int postconf(const doctor *dr, const char *name, bool expand, char *out, size_t outlen)
+{
+    const char *args[] = {expand ? "-xh" : "-h", name, NULL};
+
+    return doctor_postconf(dr, args, out, outlen);
+}
+
+/* doctor_fix - a fix command for the instance examined: postconf [-c DIR] ARGS && postfix [-c DIR] reload */
+
+void    doctor_fix(const doctor *dr, char *buf, size_t len, const char *args)
+{
+    if (dr->pfdir)
+        snprintf(buf, len, "postconf -c %s %s && postfix -c %s reload", dr->pfdir, args, dr->pfdir);
+    else
+        snprintf(buf, len, "postconf %s && postfix reload", args);
+}
+
+void    doctor_report(doctor *dr, const char *status, const char *check, const char *msg, const char *fix)
 {
     if (strcmp(status, "problem") == 0)
         dr->problems++;
@@ -104,11 +118,11 @@ static void report(doctor *dr, const char *status, const char *check, const char
         printf("         fix: %s\n", fix);
 }
 
-/* postfix_form - milter_socket as Postfix writes it in smtpd_milters */
+/* doctor_milter_socket - milter_socket as Postfix writes it in smtpd_milters */
 
-static void postfix_form(const char *ms, char *out, size_t len)
+void    doctor_milter_socket(const rm_config *cfg, char *out, size_t len)
 {
-    const char *at = strchr(ms, '@');
+    const char *ms = cfg->milter_socket, *at = strchr(ms, '@');
 
     if (strncmp(ms, "inet:", 5) == 0 && at)
         snprintf(out, len, "inet:%s:%.*s", at + 1, (int) (at - ms - 5), ms + 5);
@@ -155,7 +169,7 @@ static bool reachable(const char *ms)
     return ok;
 }
 
-static bool has_token(const char *list, const char *tok)
+bool    doctor_has_token(const char *list, const char *tok)
 {
     char    buf[4096], *save = NULL, *t;
 
@@ -186,7 +200,7 @@ static void check_domains(doctor *dr, const rm_config *cfg, const rm_domains *do
             if (strchr(t, ':') != NULL || t[0] == '/') {
                 snprintf(msg, sizeof(msg), "%s uses the table %s, which doctor cannot list; "
                          "make sure local_domains holds its domains", params[i], t);
-                report(dr, "note", "local_domains", msg, NULL);
+                doctor_report(dr, "note", "local_domains", msg, NULL);
                 continue;
             }
             if (!rm_domains_contains(dom, t, strlen(t))) {
@@ -201,15 +215,134 @@ static void check_domains(doctor *dr, const rm_config *cfg, const rm_domains *do
                 snprintf(msg, sizeof(msg), "%s lists %s, which is not in local_domains: "
                          "its recipients would be treated as relay recipients", params[i], t);
                 snprintf(fix, sizeof(fix), "add %s to local_domains in %s", t, cfg->path);
-                report(dr, "problem", "local_domains", msg, fix);
+                doctor_report(dr, "problem", "local_domains", msg, fix);
                 missing++;
             }
         }
     }
     if (missing == 0)
-        report(dr, "ok", "local_domains", "local_domains covers mydestination, the virtual "
+        doctor_report(dr, "ok", "local_domains", "local_domains covers mydestination, the virtual "
                "and the relay domains", NULL);
 }
+
+/* check_version - {daemon_addr} for the local rule needs Postfix 3.2 */
+
+static void check_version(doctor *dr, const rm_config *cfg, const rm_domains *dom)
+{
+    char    val[256], msg[512];
+    int     major = 0, minor = 0;
+
+    (void) dom;
+    if (postconf(dr, "mail_version", false, val, sizeof(val)) < 0)
+        return;
+    sscanf(val, "%d.%d", &major, &minor);
+    snprintf(msg, sizeof(msg), "Postfix %s", val);
+    if ((cfg->relay_flags & RM_FLAG_LOCAL) && (major < 3 || (major == 3 && minor < 2)))
+        doctor_report(dr, "problem", "version", "the local rule needs {daemon_addr}, which Postfix sends "
+                      "from 3.2 on", "upgrade Postfix, or take local out of relay_flags");
+    else
+        doctor_report(dr, "ok", "version", msg, NULL);
+}
+
+/* check_milters - smtpd_milters names relaymilter, and it answers */
+
+static void check_milters(doctor *dr, const rm_config *cfg, const rm_domains *dom)
+{
+    char    val[8192], want[RM_PATH_LEN + 16], msg[sizeof(val) + RM_PATH_LEN + 128];
+    char    args[sizeof(val) + RM_PATH_LEN + 64], fix[sizeof(args) + 2 * RM_PATH_LEN + 64];
+
+    (void) dom;
+    doctor_milter_socket(cfg, want, sizeof(want));
+    if (postconf(dr, "smtpd_milters", true, val, sizeof(val)) == 0 && doctor_has_token(val, want)) {
+        snprintf(msg, sizeof(msg), "smtpd_milters has %s", want);
+        doctor_report(dr, "ok", "smtpd_milters", msg, NULL);
+        if (reachable(cfg->milter_socket)) {
+            doctor_report(dr, "ok", "reachable", "relaymilter answers on its milter socket", NULL);
+        } else {
+            snprintf(msg, sizeof(msg), "nothing answers on %s", cfg->milter_socket);
+            doctor_report(dr, "problem", "reachable", msg, "start relaymilter (systemctl start relaymilter)");
+        }
+        return;
+    }
+    snprintf(msg, sizeof(msg), "smtpd_milters (%s) does not name relaymilter's socket %s",
+             val[0] ? val : "empty", want);
+    snprintf(args, sizeof(args), "-e 'smtpd_milters = %s%s%s'", val[0] ? val : "", val[0] ? ", " : "", want);
+    doctor_fix(dr, fix, sizeof(fix), args);
+    doctor_report(dr, "problem", "smtpd_milters", msg, fix);
+}
+
+/* check_default_action - when relaymilter is down, nothing must relay */
+
+static void check_default_action(doctor *dr, const rm_config *cfg, const rm_domains *dom)
+{
+    char    val[256], msg[512], fix[2 * RM_PATH_LEN + 128];
+
+    (void) cfg;
+    (void) dom;
+    if (postconf(dr, "milter_default_action", false, val, sizeof(val)) < 0)
+        return;
+    if (strcmp(val, "tempfail") == 0) {
+        doctor_report(dr, "ok", "milter_default_action", "tempfail: while relaymilter is down, "
+                      "mail is deferred, not relayed", NULL);
+    } else if (strcmp(val, "accept") == 0) {
+        doctor_fix(dr, fix, sizeof(fix), "-e 'milter_default_action = tempfail'");
+        doctor_report(dr, "problem", "milter_default_action", "accept: while relaymilter is down, "
+                      "Postfix accepts every recipient its own rules allow", fix);
+    } else {
+        snprintf(msg, sizeof(msg), "%s: while relaymilter is down, mail is refused", val);
+        doctor_report(dr, "note", "milter_default_action", msg, NULL);
+    }
+}
+
+/* check_relay_restrictions - a milter can only take away relaying that
+ * Postfix's own rules grant */
+
+static void check_relay_restrictions(doctor *dr, const rm_config *cfg, const rm_domains *dom)
+{
+    char    val[8192], nets[4096], msg[sizeof(val) + sizeof(nets) + 256];
+    const char *which = "smtpd_relay_restrictions";
+
+    (void) cfg;
+    (void) dom;
+    if (postconf(dr, "smtpd_relay_restrictions", true, val, sizeof(val)) < 0)
+        return;
+    /* Below compatibility level 1, relay control lives in the recipient restrictions. */
+    if (val[0] == '\0' && postconf(dr, "smtpd_recipient_restrictions", true, val, sizeof(val)) == 0)
+        which = "smtpd_recipient_restrictions";
+    if (strstr(val, "permit") == NULL && strstr(val, "check_") == NULL) {
+        snprintf(msg, sizeof(msg), "%s (%s) lets no client relay, so "
+                 "relaymilter has nothing to decide", which, val[0] ? val : "empty");
+        doctor_report(dr, "problem", "relay_restrictions", msg,
+                      "open Postfix's relay check to the networks relaymilter governs, e.g. "
+                      "mynetworks = 0.0.0.0/0 [::]/0 with permit_mynetworks, and let relaymilter decide");
+        return;
+    }
+    if (postconf(dr, "mynetworks", true, nets, sizeof(nets)) < 0)
+        nets[0] = '\0';
+    snprintf(msg, sizeof(msg), "Postfix grants relaying by %s (%s); mynetworks = %s: "
+             "relaymilter decides among those clients", which, val, nets);
+    doctor_report(dr, "ok", "relay_restrictions", msg, NULL);
+}
+
+/* check_local_domains - with relay_detect = domains, Postfix's domains */
+
+static void check_local_domains(doctor *dr, const rm_config *cfg, const rm_domains *dom)
+{
+    if (cfg->relay_detect == RM_DETECT_DOMAINS)
+        check_domains(dr, cfg, dom);
+}
+
+/* Every check, in the order they print.  One function each; a new
+ * deployment's checks are new rows. */
+static void (*const checks[])(doctor *, const rm_config *, const rm_domains *) = {
+    check_version,
+    check_milters,
+    doctor_check_master,
+    check_default_action,
+    check_relay_restrictions,
+    doctor_check_networks,
+    check_local_domains,
+};
 
 /* cmd_doctor - run every check; exit 1 when any found a problem */
 
@@ -218,8 +351,8 @@ int     cmd_doctor(relayctl *rc, int argc, char **argv)
     doctor  dr = {rc, NULL, 0, true};
     rm_config *cfg;
     rm_domains *dom = NULL;
-    rm_diag d;
-    char    val[8192], want[RM_PATH_LEN + 16], msg[2048], fix[1024];
+    static rm_diag d;
+    char    val[256];
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -228,105 +361,28 @@ int     cmd_doctor(relayctl *rc, int argc, char **argv)
         } else if (strcmp(argv[i], "--postfix-config") == 0 && i + 1 < argc) {
             dr.pfdir = argv[++i];
         } else {
-            fprintf(stderr, "%s: doctor: unknown argument %s\n%s", rc->progname, quoted(argv[i]), doctor_usage);
+            report_error(rc, NULL, 0, 0, "doctor: unknown argument %s", quoted(argv[i]));
+            fputs(doctor_usage, stderr);
             return EXIT_TROUBLE;
         }
     }
     rm_diag_init(&d);
-    if (rm_config_load(rc->config_path, &cfg, &d) < 0) {
-        print_diag(stderr, &d);
-        return EXIT_TROUBLE;
-    }
+    if (rm_config_load(rc->config_path, &cfg, &d) < 0)
+        return report_diag(rc, &d, "doctor: the configuration did not load");
     if (cfg->local_domains[0] && rm_domains_parse(cfg->local_domains, cfg->dir, cfg->path, 0, &cfg->trust, &dom, &d) < 0) {
-        print_diag(stderr, &d);
         rm_config_free(cfg);
-        return EXIT_TROUBLE;
+        return report_diag(rc, &d, "doctor: local_domains did not load");
     }
     if (postconf(&dr, "mail_version", false, val, sizeof(val)) < 0) {
-        fprintf(stderr, "%s: doctor: cannot run postconf%s%s: is Postfix installed?\n", rc->progname,
-                dr.pfdir ? " -c " : "", dr.pfdir ? dr.pfdir : "");
         rm_domains_free(dom);
         rm_config_free(cfg);
-        return EXIT_TROUBLE;
+        return report_error(rc, NULL, 0, 0, "doctor: cannot run postconf%s%s: is Postfix installed?",
+                            dr.pfdir ? " -c " : "", dr.pfdir ? dr.pfdir : "");
     }
     if (rc->json)
         printf("{\"checks\":[");
-
-    /* Postfix version: {daemon_addr} for the local rule needs 3.2. */
-    {
-        int     major = 0, minor = 0;
-
-        sscanf(val, "%d.%d", &major, &minor);
-        snprintf(msg, sizeof(msg), "Postfix %s", val);
-        if ((cfg->relay_flags & RM_FLAG_LOCAL) && (major < 3 || (major == 3 && minor < 2)))
-            report(&dr, "problem", "version", "the local rule needs {daemon_addr}, which Postfix sends "
-                   "from 3.2 on", "upgrade Postfix, or take local out of relay_flags");
-        else
-            report(&dr, "ok", "version", msg, NULL);
-    }
-
-    /* smtpd_milters names relaymilter, and it answers. */
-    postfix_form(cfg->milter_socket, want, sizeof(want));
-    if (postconf(&dr, "smtpd_milters", true, val, sizeof(val)) == 0 && has_token(val, want)) {
-        snprintf(msg, sizeof(msg), "smtpd_milters has %s", want);
-        report(&dr, "ok", "smtpd_milters", msg, NULL);
-        if (reachable(cfg->milter_socket)) {
-            report(&dr, "ok", "reachable", "relaymilter answers on its milter socket", NULL);
-        } else {
-            snprintf(msg, sizeof(msg), "nothing answers on %s", cfg->milter_socket);
-            report(&dr, "problem", "reachable", msg, "start relaymilter (systemctl start relaymilter)");
-        }
-    } else {
-        snprintf(msg, sizeof(msg), "smtpd_milters (%s) does not name relaymilter's socket %s",
-                 val[0] ? val : "empty", want);
-        snprintf(fix, sizeof(fix), "postconf -e 'smtpd_milters = %s%s%s' && postfix reload",
-                 val[0] ? val : "", val[0] ? ", " : "", want);
-        report(&dr, "problem", "smtpd_milters", msg, fix);
-    }
-
-    /* When relaymilter is down, nothing must relay. */
-    if (postconf(&dr, "milter_default_action", false, val, sizeof(val)) == 0) {
-        if (strcmp(val, "tempfail") == 0) {
-            report(&dr, "ok", "milter_default_action", "tempfail: while relaymilter is down, "
-                   "mail is deferred, not relayed", NULL);
-        } else if (strcmp(val, "accept") == 0) {
-            report(&dr, "problem", "milter_default_action", "accept: while relaymilter is down, "
-                   "Postfix accepts every recipient its own rules allow",
-                   "postconf -e 'milter_default_action = tempfail' && postfix reload");
-        } else {
-            snprintf(msg, sizeof(msg), "%s: while relaymilter is down, mail is refused", val);
-            report(&dr, "note", "milter_default_action", msg, NULL);
-        }
-    }
-
-    /* A milter can only take away relaying that Postfix's own rules grant. */
-    if (postconf(&dr, "smtpd_relay_restrictions", true, val, sizeof(val)) == 0) {
-        const char *which = "smtpd_relay_restrictions";
-        bool    grants;
-
-        /* Below compatibility level 1, relay control lives in the recipient restrictions. */
-        if (val[0] == '\0' && postconf(&dr, "smtpd_recipient_restrictions", true, val, sizeof(val)) == 0)
-            which = "smtpd_recipient_restrictions";
-        grants = strstr(val, "permit") != NULL || strstr(val, "check_") != NULL;
-
-        if (!grants) {
-            snprintf(msg, sizeof(msg), "%s (%s) lets no client relay, so "
-                     "relaymilter has nothing to decide", which, val[0] ? val : "empty");
-            report(&dr, "problem", "relay_restrictions", msg,
-                   "open Postfix's relay check to the networks relaymilter governs, e.g. "
-                   "mynetworks = 0.0.0.0/0 [::]/0 with permit_mynetworks, and let relaymilter decide");
-        } else {
-            char    nets[4096];
-
-            if (postconf(&dr, "mynetworks", true, nets, sizeof(nets)) < 0)
-                nets[0] = '\0';
-            snprintf(msg, sizeof(msg), "Postfix grants relaying by %s (%s); mynetworks = %s: "
-                     "relaymilter decides among those clients", which, val, nets);
-            report(&dr, "ok", "relay_restrictions", msg, NULL);
-        }
-    }
-    if (cfg->relay_detect == RM_DETECT_DOMAINS)
-        check_domains(&dr, cfg, dom);
+    for (size_t k = 0; k < sizeof(checks) / sizeof(checks[0]); k++)
+        checks[k](&dr, cfg, dom);
     if (rc->json)
         printf("],\"problems\":%d}\n", dr.problems);
     else

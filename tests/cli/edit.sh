@@ -195,11 +195,49 @@ mydestination = local.test, other.test
 relay_domains = relayed.test
 myhostname = mx.local.test
 EOC
-    printf 'milter_socket = inet:%s@127.0.0.1\nlocal_domains = local.test\nrelay_flags = allow\n' "$port" > doctor.conf
+    printf 'smtp      inet  n       -       n       -       -       smtpd\npickup    unix  n       -       n       60      1       pickup\n' > good/master.cf
+    # master.cf overrides: a listener that drops the milter, one that
+    # changes it, one that changes the relay restrictions, one that is fine
+    mkdir master
+    cp good/main.cf master/main.cf
+    cat > master/master.cf <<'EOC'
+smtp      inet  n       -       n       -       -       smtpd
+  -o smtpd_milters=
+2525      inet  n       -       n       -       -       smtpd
+  -o {smtpd_milters = inet:127.0.0.1:1}
+submission inet n       -       n       -       -       smtpd
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o syslog_name=postfix/submission
+127.0.0.1:10025 inet n  -       n       -       -       smtpd
+  -o syslog_name=postfix/inner
+pickup    unix  n       -       n       60      1       pickup
+EOC
+    # mynetworks against the allow list: each side holds one the other lacks
+    mkdir nets
+    cp good/master.cf nets/master.cf
+    sed 's|^mynetworks = .*|mynetworks = 127.0.0.0/8 [::1]/128 10.0.0.0/8 hash:/etc/postfix/network_table|' good/main.cf > nets/main.cf
+    printf '10.1.0.0/16\n192.168.1.0/24\n' > doctor-allow.list
+    printf 'milter_socket = inet:%s@127.0.0.1\nlocal_domains = local.test\nrelay_flags = allow\nallow_list = doctor-allow.list\n' "$port" > doctor.conf
     filt='s/Postfix [0-9][0-9.]*/Postfix VERSION/; s/:[0-9]\{4,5\}/:PORT/g'
     t doctor-good -c doctor.conf doctor --postfix-config good
     filt='s/Postfix [0-9][0-9.]*/Postfix VERSION/; s/:[0-9]\{4,5\}/:PORT/g'
     t doctor-bad -c doctor.conf doctor --postfix-config bad
+    filt='s/Postfix [0-9][0-9.]*/Postfix VERSION/; s/:[0-9]\{4,5\}/:PORT/g'
+    t doctor-master -c doctor.conf doctor --postfix-config master
+    # every fix line targets the instance examined, and fixes it
+    sed -n 's/^ *fix: \(postconf -c master -P -X .*\) && postfix -c master reload$/\1/p' doctor-master.out > fixes.sh
+    if [ "$(wc -l < fixes.sh)" -eq 3 ] && ! grep -q 'postconf -e\|postconf -P' fixes.sh && sh fixes.sh \
+        && "$relayctl" -c doctor.conf doctor --postfix-config master | grep -q '^ok       master.cf: no smtpd listener'; then
+        pass doctor-master-fixes-apply-to-that-instance
+    else
+        sed 's/^/#   /' fixes.sh
+        fail doctor-master-fixes-apply-to-that-instance
+    fi
+    filt='s/Postfix [0-9][0-9.]*/Postfix VERSION/; s/:[0-9]\{4,5\}/:PORT/g'
+    t doctor-networks -c doctor.conf doctor --postfix-config nets
+    filt='s/Postfix [0-9][0-9.]*/Postfix VERSION/; s/:[0-9]\{4,5\}/:PORT/g'
+    t doctor-json -c doctor.conf --json doctor --postfix-config master
+    if python3 -m json.tool doctor-json.out >/dev/null 2>&1; then pass doctor-json-parses; else fail doctor-json-parses; fi
     t doctor-usage -c doctor.conf doctor --frob
     kill "$listener" 2>/dev/null
     wait "$listener" 2>/dev/null
