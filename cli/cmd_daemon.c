@@ -16,7 +16,7 @@ static int load_config(relayctl *rc, rm_config **cfg)
 
     rm_diag_init(&d);
     if (rm_config_load(rc->config_path, cfg, &d) < 0) {
-        print_diag(stderr, &d);
+        print_failure(rc, &d);
         return -1;
     }
     return 0;
@@ -131,8 +131,8 @@ int     cmd_reload(relayctl *rc, int argc, char **argv)
             printf("usage: relayctl [-c CONFIG] [--json] reload\n");
             return EXIT_OK;
         }
-        fprintf(stderr, "%s: reload takes no arguments\nusage: relayctl [-c CONFIG] [--json] reload\n",
-                rc->progname);
+        report_error(rc, NULL, 0, 0, "reload takes no arguments");
+        fputs("usage: relayctl [-c CONFIG] [--json] reload\n", stderr);
         return EXIT_TROUBLE;
     }
     if (load_config(rc, &cfg) < 0)
@@ -231,14 +231,18 @@ int     cmd_status(relayctl *rc, int argc, char **argv)
         } else if (strcmp(argv[i], "--prometheus") == 0) {
             prometheus = true;
         } else {
-            fprintf(stderr, "%s: status: unknown argument %s\n%s", rc->progname, quoted(argv[i]), status_usage);
+            report_error(rc, NULL, 0, 0, "status: unknown argument %s", quoted(argv[i]));
+            fputs(status_usage, stderr);
             return EXIT_TROUBLE;
         }
     }
     if (load_config(rc, &cfg) < 0)
         return EXIT_TROUBLE;
     if (ctl_request(cfg->control_socket, "STATUS\n", reply, sizeof(reply), why, sizeof(why)) < 0) {
-        fprintf(stderr, "%s: status: %s\n", rc->progname, why);
+        if (prometheus)
+            fprintf(stderr, "%s: status: %s\n", rc->progname, why);
+        else
+            report_error(rc, NULL, 0, 0, "status: %s", why);
         rm_config_free(cfg);
         if (prometheus)
             print_prometheus("", false);
@@ -254,10 +258,9 @@ int     cmd_status(relayctl *rc, int argc, char **argv)
         print_prometheus(reply, true);
         return EXIT_OK;
     }
-    if (strncmp(reply, "OK ", 3) != 0) {
-        fprintf(stderr, "%s: status: relaymilter answered: %s", rc->progname, reply);
-        return EXIT_TROUBLE;
-    }
+    if (strncmp(reply, "OK ", 3) != 0)
+        return report_error(rc, NULL, 0, 0, "status: relaymilter answered: %.*s",
+                            (int) strcspn(reply, "\n"), reply);
     if (!rc->json) {
         fputs(strchr(reply, '\n') ? strchr(reply, '\n') + 1 : "", stdout);
         return EXIT_OK;
@@ -284,7 +287,7 @@ int     cmd_status(relayctl *rc, int argc, char **argv)
         if (num)
             printf("%s", v);
         else
-            json_string(stdout, v);
+            json_string_or_null(stdout, strcmp(v, "none") == 0 ? NULL : v);   /* no value: null */
         first = false;
     }
     printf("}\n");

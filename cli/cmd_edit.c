@@ -15,9 +15,9 @@ static const char edit_usage[] =
     "usage: relayctl [-c CONFIG] [--json] add allow|deny|local ENTRY [--comment TEXT] [--force]\n"
     "       relayctl [-c CONFIG] [--json] del allow|deny|local ENTRY\n";
 
-/* refused - an entry that opens the list to everyone, or never matches */
+/* refuse_entry - an entry that opens the list to everyone, or never matches */
 
-static bool refused(relayctl *rc, int kind, const char *entry, bool force)
+static bool refuse_entry(relayctl *rc, int kind, const char *entry, bool force)
 {
     char    why[RM_DIAG_TEXT_LEN];
     rm_entry e;
@@ -76,28 +76,30 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
         } else if (add && strcmp(argv[i], "--force") == 0) {
             force = true;
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            fprintf(stderr, "%s: %s: unknown option %s\n%s", rc->progname, argv[0], quoted(argv[i]), edit_usage);
+            report_error(rc, NULL, 0, 0, "%s: unknown option %s", argv[0], quoted(argv[i]));
+            fputs(edit_usage, stderr);
             return EXIT_TROUBLE;
         } else if (kindword == NULL) {
             kindword = argv[i];
         } else if (entry == NULL) {
             entry = argv[i];
         } else {
-            fprintf(stderr, "%s: %s: one entry at a time\n%s", rc->progname, argv[0], edit_usage);
+            report_error(rc, NULL, 0, 0, "%s: one entry at a time", argv[0]);
+            fputs(edit_usage, stderr);
             return EXIT_TROUBLE;
         }
     }
     if (kindword == NULL || entry == NULL || (kind = list_kind(kindword)) < 0) {
-        fprintf(stderr, "%s: %s: which list (allow, deny or local) and which entry?\n%s",
-                rc->progname, argv[0], edit_usage);
+        report_error(rc, NULL, 0, 0, "%s: which list (allow, deny or local) and which entry?", argv[0]);
+        fputs(edit_usage, stderr);
         return EXIT_TROUBLE;
     }
     rm_diag_init(&d);
     if (rm_config_load(rc->config_path, &cfg, &d) < 0) {
-        print_diag(stderr, &d);
+        print_failure(rc, &d);
         return EXIT_TROUBLE;
     }
-    if (add && refused(rc, kind, entry, force)) {
+    if (add && refuse_entry(rc, kind, entry, force)) {
         rm_config_free(cfg);
         return EXIT_NEGATIVE;
     }
@@ -110,13 +112,13 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
     if ((fd = rm_file_lock(path, &cfg->trust, &sb, &d)) < 0) {
         int     refused = errno == 0;   /* by the trust rule, not by the system */
 
-        print_diag(stderr, &d);
+        print_failure(rc, &d);
         fprintf(stderr, "%s: %s: %s is unchanged\n", rc->progname, argv[0], path);
         rm_config_free(cfg);
         return refused ? EXIT_NEGATIVE : EXIT_TROUBLE;
     }
     if (rm_file_read_fd(fd, path, &sb, lim.max_bytes, &text, &len, &d) < 0) {
-        print_diag(stderr, &d);
+        print_failure(rc, &d);
         close(fd);
         rm_config_free(cfg);
         return EXIT_NEGATIVE;
@@ -125,7 +127,7 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
         : rm_edit_del(path, text, len, entry, &lim, &r, &d);
     rm_free(text);
     if (st == RM_EDIT_ERROR) {
-        print_diag(stderr, &d);
+        print_failure(rc, &d);
         fprintf(stderr, "%s: %s: %s is unchanged\n", rc->progname, argv[0], path);
         close(fd);
         rm_config_free(cfg);
@@ -144,7 +146,7 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
         return r.covered_line ? EXIT_NEGATIVE : EXIT_OK;
     }
     if (rm_file_replace(path, r.out, r.outlen, &sb, &d) < 0) {
-        print_diag(stderr, &d);
+        print_failure(rc, &d);
         rm_free(r.out);
         close(fd);
         rm_config_free(cfg);
@@ -155,7 +157,7 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
     if (rc->json) {
         printf("{\"changed\":true,\"message\":");
         json_string(stdout, r.why);
-        printf("}\n");
+        printf(",\"reload\":");       /* the reload's answer, inside: one document */
     } else {
         printf("%s\n", r.why);
     }

@@ -192,7 +192,8 @@ static int write_all(relayctl *rc, const import_opts *o, const rm_trust *who, co
 
     for (int k = 0; k < RM_LIST__COUNT; k++) {
         if (p[k].body == NULL) {
-            printf("# %s: not in the export; %s left alone\n", value_names[k], p[k].path);
+            if (!rc->json)
+                printf("# %s: not in the export; %s left alone\n", value_names[k], p[k].path);
             continue;
         }
         rm_diag_init(&d);
@@ -200,6 +201,9 @@ static int write_all(relayctl *rc, const import_opts *o, const rm_trust *who, co
             report_diag(rc, &d, "import-exchange: stopped; the lists written before it stay");
             return EXIT_TROUBLE;
         }
+        rm_lint_list(p[k].list, k, p[k].body, strlen(p[k].body), warn_cb, NULL);
+        if (rc->json)
+            continue;
         printf("# %s: %zu entr%s %s %s", value_names[k], imp->count[k], imp->count[k] == 1 ? "y" : "ies",
                o->dry_run ? "would be written to" : "written to", p[k].path);
         if (p[k].exists && p[k].old_entries >= 0)
@@ -208,7 +212,6 @@ static int write_all(relayctl *rc, const import_opts *o, const rm_trust *who, co
         else if (p[k].exists)
             printf(", replacing a list that did not load (%s.bak)", p[k].path);
         printf("\n");
-        rm_lint_list(p[k].list, k, p[k].body, strlen(p[k].body), warn_cb, NULL);
     }
     return -1;
 }
@@ -253,6 +256,37 @@ static void print_config(const rm_reg_import *imp, const planned *p)
     }
 }
 
+/* print_json - the same as one JSON object */
+
+static void print_json(const import_opts *o, const rm_reg_import *imp, const planned *p)
+{
+    char    flagtxt[64];
+    bool    first = true;
+
+    printf("{\"dry_run\":%s,\"lists\":[", o->dry_run ? "true" : "false");
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        if (p[k].body == NULL)
+            continue;
+        printf("%s{\"value\":\"%s\",\"file\":", first ? "" : ",", value_names[k]);
+        json_string(stdout, p[k].path);
+        printf(",\"entries\":%zu,\"replaced\":%s,\"replaced_entries\":", imp->count[k],
+               p[k].exists ? "true" : "false");
+        if (p[k].exists && p[k].old_entries >= 0)
+            printf("%ld}", p[k].old_entries);
+        else
+            printf("null}");
+        first = false;
+    }
+    printf("],\"relay_flags\":");
+    if (imp->have_flags) {
+        rm_flags_format(imp->flags, flagtxt, sizeof(flagtxt));
+        json_string(stdout, flagtxt);
+    } else {
+        printf("null");
+    }
+    printf("}\n");
+}
+
 /* configured - did we write one of the lists the configuration names? */
 
 static bool configured(const rm_config *cfg, const planned *p)
@@ -264,6 +298,16 @@ static bool configured(const rm_config *cfg, const planned *p)
             && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
             return true;
     return false;
+}
+
+/* first_written - a list this import wrote, for the reload's messages */
+
+static const char *first_written(const planned *p)
+{
+    for (int k = 0; k < RM_LIST__COUNT; k++)
+        if (p[k].body)
+            return p[k].path;
+    return NULL;
 }
 
 /* cmd_import - relayctl import-exchange FILE.reg [--dir DIR] [--dry-run] [--force] */
@@ -279,7 +323,6 @@ int     cmd_import(relayctl *rc, int argc, char **argv)
     rm_trust who;
     planned p[RM_LIST__COUNT];
     int     status;
-    bool    absent;
 
     if ((status = import_args(rc, argc, argv, &o)) >= 0)
         return status;
@@ -308,13 +351,13 @@ int     cmd_import(relayctl *rc, int argc, char **argv)
     memset(p, 0, sizeof(p));
     if ((status = plan(rc, &o, o.dir, cfg, &who, &imp, p)) < 0 && (status = refuse_replace(rc, &o, p)) < 0
         && (status = write_all(rc, &o, &who, &imp, p)) < 0) {
-        print_config(&imp, p);
+        if (rc->json)
+            print_json(&o, &imp, p);
+        else
+            print_config(&imp, p);
         status = EXIT_OK;
-        if (!o.dry_run && configured(cfg, p)) {
-            status = daemon_reload(rc, cfg, &absent);
-            if (absent)
-                status = EXIT_OK;
-        }
+        if (!o.dry_run && configured(cfg, p))
+            status = daemon_reload(rc, cfg, "import-exchange", first_written(p));
     }
     for (int k = 0; k < RM_LIST__COUNT; k++) {
         rm_free(p[k].body);

@@ -260,7 +260,8 @@ int     cmd_lint(relayctl *rc, int argc, char **argv)
             break;
         }
         if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "%s: lint: unknown option %s\n%s", rc->progname, quoted(argv[i]), lint_usage);
+            report_error(rc, NULL, 0, 0, "lint: unknown option %s", quoted(argv[i]));
+            fputs(lint_usage, stderr);
             return EXIT_TROUBLE;
         }
         if (first_file == argc)

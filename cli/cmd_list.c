@@ -64,16 +64,17 @@ int     cmd_list(relayctl *rc, int argc, char **argv)
         return EXIT_OK;
     }
     if (argc != 2 || (kind = list_kind(argv[1])) < 0) {
-        fprintf(stderr, "%s: list: which list: allow, deny or local?\n%s", rc->progname, list_usage);
+        report_error(rc, NULL, 0, 0, "list: which list: allow, deny or local?");
+        fputs(list_usage, stderr);
         return EXIT_TROUBLE;
     }
     rm_diag_init(&d);
     if (rm_config_load(rc->config_path, &cfg, &d) < 0) {
-        print_diag(stderr, &d);
+        print_failure(rc, &d);
         return EXIT_TROUBLE;
     }
     if (rm_file_read(cfg->list_path[kind], &cfg->trust, cfg->max_list_bytes, &text, &len, NULL, &d) < 0) {
-        print_diag(stderr, &d);
+        print_failure(rc, &d);
         rm_config_free(cfg);
         return EXIT_TROUBLE;
     }

@@ -65,7 +65,8 @@ int     main(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "%s: -c needs a file name\n%s", rc.progname, usage);
+                report_error(&rc, NULL, 0, 0, "-c needs a file name");
+                fputs(usage, stderr);
                 return EXIT_TROUBLE;
             }
             rc.config_path = argv[++i];
@@ -82,13 +83,16 @@ int     main(int argc, char **argv)
             fputs(usage, stdout);
             return EXIT_OK;
         } else if (argv[i][0] == '-') {
-            fprintf(stderr, "%s: unknown option %s\n%s", rc.progname, quoted(argv[i]), usage);
+            report_error(&rc, NULL, 0, 0, "unknown option %s", quoted(argv[i]));
+            fputs(usage, stderr);
             return EXIT_TROUBLE;
         } else {
             break;
         }
     }
     if (i >= argc) {
+        if (rc.json)
+            return report_error(&rc, NULL, 0, 0, "which command?");
         fputs(usage, stderr);
         return EXIT_TROUBLE;
     }
@@ -106,6 +110,7 @@ int     main(int argc, char **argv)
             return commands[k].run(&rc, n, argv + i);
         }
     }
-    fprintf(stderr, "%s: unknown command %s\n%s", rc.progname, quoted(argv[i]), usage);
+    report_error(&rc, NULL, 0, 0, "unknown command %s", quoted(argv[i]));
+    fputs(usage, stderr);
     return EXIT_TROUBLE;
 }

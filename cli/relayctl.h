@@ -78,6 +78,10 @@ int     report_error(relayctl *rc, const char *file, unsigned line, unsigned col
  * message in "messages".  Returns EXIT_TROUBLE. */
 int     report_diag(relayctl *rc, const rm_diag *d, const char *summary);
 
+/* print_failure - d's messages on standard error; with --json also its
+ * first error as the error object on standard output */
+void    print_failure(relayctl *rc, const rm_diag *d);
+
 /* json_diag_msg - one message as {"file":..,"line":..,"column":..,"severity":..,"text":..} */
 void    json_diag_msg(FILE *fp, const rm_diag_msg *m);
 

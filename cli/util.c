@@ -127,6 +127,22 @@ void    json_diag_msg(FILE *fp, const rm_diag_msg *m)
     fputc('}', fp);
 }
 
+/* print_failure - a failure described by a diag */
+
+void    print_failure(relayctl *rc, const rm_diag *d)
+{
+    const rm_diag_msg *e = rm_diag_first_error(d);
+
+    print_diag(stderr, d);
+    if (rc->json) {
+        if (e)
+            json_error(e->file, e->line, e->col, e->text);
+        else
+            json_error(NULL, 0, 0, "failed");
+        printf("}\n");
+    }
+}
+
 /* report_diag - a load that failed */
 
 int     report_diag(relayctl *rc, const rm_diag *d, const char *summary)
