@@ -6,8 +6,7 @@
 #include "check_out.h"
 
 static const char check_usage[] =
-    "usage: relayctl [-c CONFIG] [--json] check ADDRESS|none [--rcpt ADDR] [--mailer NAME]\n"
-    "                [--local-ip ADDRESS] [--auth] [--live | --explain]\n"
+    "usage: relayctl [-c CONFIG] [--json] check ADDRESS|none [--rcpt ADDR] [--mailer NAME] [--local-ip ADDRESS] [--auth] [--live | --explain]\n"
     "       relayctl [-c CONFIG] [--json] check -   (addresses on standard input)\n";
 
 /* opt_value - "--name VALUE" or "--name=VALUE" at argv[*i]; NULL if not */

@@ -10,8 +10,7 @@
 static const char usage[] =
     "usage: relayctl [-c CONFIG] [--json] COMMAND [ARGS]\n"
     "commands:\n"
-    "  check ADDRESS|none [--rcpt ADDR] [--mailer NAME] [--local-ip ADDRESS] [--auth]\n"
-    "        [--live | --explain]\n"
+    "  check ADDRESS|none [--rcpt ADDR] [--mailer NAME] [--local-ip ADDRESS] [--auth] [--live|--explain]\n"
     "                     decide as the daemon would; exit 0 allow/local, 1 deny, 2 error\n"
     "  check -            one address per line on standard input\n"
     "  lint [--strict] [FILE...]\n"

@@ -57,7 +57,7 @@ want "check 192.0.2.7 --local-ip " ""
 want "doctor --" "--help --postfix-config"
 want "doctor --postfix-config $tmp/c" "$tmp/conf.d"
 want "import-exchange $tmp/exports/" "$tmp/exports/ims.reg"
-want "import-exchange ims.reg --d" "--dir"
+want "import-exchange ims.reg --d" "--dir --dry-run"
 want "import-exchange ims.reg --dir $tmp/e" "$tmp/exports"
 want "lint $tmp/a" "$tmp/allow.list"
 
