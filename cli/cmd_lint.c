@@ -210,7 +210,8 @@ static void lint_file(tally *t, const char *path, int kind, const rm_limits *lim
     findings f = {NULL, 0, 0, 0, 0};
 
     lint_lines(&f, path, kind, lim, who);
-    qsort(f.m, f.n, sizeof(*f.m), by_line);
+    if (f.n > 1)
+        qsort(f.m, f.n, sizeof(*f.m), by_line);
     for (size_t i = 0; i < f.n; i++)
         show(t, &f.m[i]);
     t->errors += f.dropped_errors;
