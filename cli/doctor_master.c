@@ -201,7 +201,8 @@ void    doctor_check_networks(doctor *dr, const rm_config *cfg, const rm_domains
         || !doctor_has_token(val, "permit_mynetworks") || doctor_postconf(dr, n_args, nets, sizeof(nets)) < 0)
         return;                         /* no allow rule, or mynetworks grants nothing */
     rm_diag_init(&d);
-    if ((mine = mynetworks_list(nets, &skipped)) == NULL || rm_list_load(cfg->list_path[RM_LIST_ALLOW], &cfg->trust, NULL, &allow, &d) < 0) {
+    if ((mine = mynetworks_list(nets, &skipped)) == NULL
+        || rm_list_load(cfg->list_path[RM_LIST_ALLOW], &cfg->trust, NULL, &allow, &d) < 0) {
         doctor_report(dr, "note", "mynetworks", "mynetworks or the allow list did not load; not compared", NULL);
         if (mine)
             rm_list_free(mine);
