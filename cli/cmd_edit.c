@@ -163,6 +163,8 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
     }
     fflush(stdout);
     status = daemon_reload(rc, cfg, argv[0], path);
+    if (rc->json)
+        printf("}\n");
     rm_config_free(cfg);
     return status;
 }

@@ -115,7 +115,7 @@ expect "import-exchange --force: says what it replaced" 'replacing its 1 entry' 
 expect "import-exchange --force: the daemon reloads" '^relaymilter: OK reloaded generation [0-9]+' \
     "$relayctl" $c import-exchange ims.reg --force
 expect "add --json: one document, the reload's answer inside" '"reload": \{"reloaded": true' \
-    sh -c "'$relayctl' $c --json add allow 203.0.113.0/24 | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))'"
+    sh -c "'$relayctl' $c --json add allow 198.18.0.0/24 | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))'"
 expect "import-exchange: the imported list is in force" '^match: .*live-allow.list:2 198\.51\.100\.0;255\.255\.255\.0$' \
     "$relayctl" $c check 198.51.100.7 --live
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # json.sh - relayctl --json: every command, errors included, prints exactly
 # one JSON document on standard output; a failure (exit 2, other than
-# check's no-decision) is an "error" object with file, line, column and
+# check's no-decision and reload's outcome) is an "error" object with file, line, column and
 # text, as relayctl(8) documents, and a refused input (exit 1) may be one.
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/lib.sh"
@@ -29,7 +29,7 @@ except ValueError as e:
 if text[end:].strip():
     sys.exit("# more than one document: %r" % text[:300])
 err = doc.get("error")
-if rc == 2 and "decision" not in doc and err is None:
+if rc == 2 and "decision" not in doc and "outcome" not in doc and err is None:
     sys.exit("# exit 2 without an error object: %r" % doc)
 if err is not None and (rc == 0 or not isinstance(err, dict) or sorted(err) != ["column", "file", "line", "text"]):
     sys.exit("# a bad error object (exit %d): %r" % (rc, doc))
