@@ -41,7 +41,7 @@ sandir=$top/build-san
 
 build_pkgs="autoconf automake libtool pkg-config gcc make libmilter-dev libcidr-dev check libsystemd-dev"
 test_pkgs="postfix swaks miltertest sasl2-bin libsasl2-modules python3 man-db systemd strace util-linux"
-check_pkgs="valgrind clang clang-tools cppcheck"
+check_pkgs="valgrind clang clang-tools cppcheck dpdk-dev"
 
 say() { printf 'quickstart: %s\n' "$*"; }
 die() { printf 'quickstart: %s\n' "$*" >&2; exit 1; }

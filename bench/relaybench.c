@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "rm_addr.h"
 #include "rm_diag.h"
 #include "rm_list.h"
@@ -113,67 +114,11 @@ static void *xmalloc(size_t n)
 
 static uint64_t parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max)
 {
-    char   *end;
-    unsigned long long v;
+    uint64_t v;
 
-    if (*s < '0' || *s > '9')
-        usage_error("bad number for %s", opt);
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v < min || v > max)
+    if (bench_parse_u64(s, min, max, &v) < 0)
         usage_error("bad number for %s", opt);
     return v;
-}
-
-/* Random numbers: xoshiro256**, seeded through splitmix64. */
-
-static uint64_t rng_s[4];
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static void rng_seed(uint64_t seed)
-{
-    for (int i = 0; i < 4; i++)
-        rng_s[i] = splitmix64(&seed);
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static inline uint64_t rng_next(void)
-{
-    uint64_t r = rotl(rng_s[1] * 5, 7) * 9, t = rng_s[1] << 17;
-
-    rng_s[2] ^= rng_s[0];
-    rng_s[3] ^= rng_s[1];
-    rng_s[1] ^= rng_s[2];
-    rng_s[0] ^= rng_s[3];
-    rng_s[2] ^= t;
-    rng_s[3] = rotl(rng_s[3], 45);
-    return r;
-}
-
-/* rng_below - uniform in [0, n) (Lemire's multiply; bias is negligible here) */
-
-static inline uint64_t rng_below(uint64_t n)
-{
-    return (uint64_t) (((rm_u128) rng_next() * n) >> 64);
-}
-
-static inline rm_u128 rng_u128(void)
-{
-    rm_u128 hi = rng_next();
-
-    return (hi << 64) | rng_next();
 }
 
 /*
@@ -201,7 +146,7 @@ static const plen_weight w6[] = {
 
 static unsigned pick_plen(const plen_weight *w, size_t n)
 {
-    unsigned r = (unsigned) rng_below(100);
+    unsigned r = (unsigned) bench_below(100);
 
     for (size_t i = 0; i < n; i++) {
         if (r < w[i].pct)
@@ -211,25 +156,14 @@ static unsigned pick_plen(const plen_weight *w, size_t n)
     return w[n - 1].plen;
 }
 
-/* host_mask - the host bits of a /plen in a width-bit address */
-
-static inline rm_u128 host_mask(unsigned plen, unsigned width)
-{
-    rm_u128 all = width == 128 ? ~(rm_u128) 0 : (((rm_u128) 1 << width) - 1);
-
-    if (plen >= width)
-        return 0;
-    return all >> plen;
-}
-
 #define V6_SPACE_BITS 125               /* 2000::/3 */
 #define V6_SPACE_BASE ((rm_u128) 0x2000 << 112)
 
 static rm_u128 random_in_space(int family)
 {
     if (family == 4)
-        return (rm_u128) (uint32_t) rng_next();
-    return V6_SPACE_BASE | (rng_u128() & host_mask(3, 128));
+        return (rm_u128) (uint32_t) bench_rand();
+    return V6_SPACE_BASE | (bench_rand128() & bench_host_mask(3, 128));
 }
 
 /* The generated list, kept for building addresses inside its entries. */
@@ -248,7 +182,7 @@ static prefix *gen_prefixes(int family, uint64_t n)
             : pick_plen(w6, sizeof(w6) / sizeof(w6[0]));
 
         p[i].plen = plen;
-        p[i].net = random_in_space(family) & ~host_mask(plen, width);
+        p[i].net = random_in_space(family) & ~bench_host_mask(plen, width);
         if (family == 4)
             p[i].net &= 0xffffffffu;
     }
@@ -329,30 +263,6 @@ static void count_release(void *ptr, void *ctx)
 }
 
 static counter heap;
-
-static double now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec * 1e9 + (double) ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-
-    return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, size_t n)
-{
-    double  s[16];
-
-    memcpy(s, v, n * sizeof(*v));
-    qsort(s, n, sizeof(*s), cmp_double);
-    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
 
 static volatile uint64_t sink;
 
@@ -486,7 +396,7 @@ int     main(int argc, char **argv)
         usage_error("--family is required");
 
     /* The list file, in a directory of its own. */
-    rng_seed(seed);
+    bench_seed(seed);
     pfx = gen_prefixes(family, entries);
     if ((tmpdir = getenv("TMPDIR")) == NULL || *tmpdir == '\0'
         || strlen(tmpdir) + sizeof("/relaybench.XXXXXX") > sizeof(tmp_dir))
@@ -516,7 +426,7 @@ int     main(int argc, char **argv)
             exit(2);
         }
         rm_diag_init(&diag);
-        t0 = now_ns();
+        t0 = bench_now_ns();
         if (rm_list_load(tmp_list, NULL, NULL, &list, &diag) != 0) {
             const rm_diag_msg *m = rm_diag_first_error(&diag);
             char    buf[1024];
@@ -526,7 +436,7 @@ int     main(int argc, char **argv)
             fprintf(stderr, "%s: load failed: %s\n", progname, m ? buf : "(no message)");
             exit(2);
         }
-        load_ms[r] = (now_ns() - t0) / 1e6;
+        load_ms[r] = (bench_now_ns() - t0) / 1e6;
         if (r == 0)
             allocs = heap.allocs - before;
         else if (heap.allocs - before != allocs) {
@@ -538,7 +448,7 @@ int     main(int argc, char **argv)
     }
     cleanup();
     tmp_list[0] = tmp_dir[0] = '\0';
-    load = median(load_ms, LOAD_RUNS);
+    load = bench_median(load_ms, LOAD_RUNS);
     arena = rm_list_bytes(list);
 
     /* Lookup addresses: about half inside a random entry (host bits random),
@@ -550,11 +460,11 @@ int     main(int argc, char **argv)
     for (uint64_t i = 0; i < lookups; i++) {
         rm_u128 v;
 
-        inside[i] = (unsigned char) (rng_next() & 1);
+        inside[i] = (unsigned char) (bench_rand() & 1);
         if (inside[i]) {
-            const prefix *p = &pfx[rng_below(entries)];
+            const prefix *p = &pfx[bench_below(entries)];
 
-            v = p->net | (rng_u128() & host_mask(p->plen, family == 4 ? 32 : 128));
+            v = p->net | (bench_rand128() & bench_host_mask(p->plen, family == 4 ? 32 : 128));
         } else {
             v = random_in_space(family);
         }
@@ -574,7 +484,7 @@ int     main(int argc, char **argv)
     memset(arr, 0, nwords * sizeof(*arr));
     idx = xmalloc(lookups * sizeof(*idx));
     for (uint64_t i = 0; i < lookups; i++)
-        idx[i] = (uint32_t) rng_below(nwords);
+        idx[i] = (uint32_t) bench_below(nwords);
 
     /* Check, untimed: every address inside an entry must match. */
     for (uint64_t i = 0; i < lookups; i++) {
@@ -613,27 +523,27 @@ int     main(int argc, char **argv)
     for (int r = 0; r < LOOKUP_RUNS; r++) {
         uint64_t before = heap.allocs;
 
-        t0 = now_ns();
+        t0 = bench_now_ns();
         loop_batch(list, addrs, lookups);
-        look_ns[r] = (now_ns() - t0) / (double) lookups;
-        t0 = now_ns();
+        look_ns[r] = (bench_now_ns() - t0) / (double) lookups;
+        t0 = bench_now_ns();
         loop_lookup(list, addrs, lookups);
-        single_ns[r] = (now_ns() - t0) / (double) lookups;
+        single_ns[r] = (bench_now_ns() - t0) / (double) lookups;
         if (heap.allocs != before) {
             fprintf(stderr, "%s: lookups allocated memory\n", progname);
             exit(2);
         }
-        t0 = now_ns();
+        t0 = bench_now_ns();
         loop_baseline(arr, idx, lookups);
-        base_ns[r] = (now_ns() - t0) / (double) lookups;
-        t0 = now_ns();
+        base_ns[r] = (bench_now_ns() - t0) / (double) lookups;
+        t0 = bench_now_ns();
         loop_latency(arr, idx, lookups);
-        lat_ns[r] = (now_ns() - t0) / (double) lookups;
+        lat_ns[r] = (bench_now_ns() - t0) / (double) lookups;
     }
-    lookup = median(look_ns, LOOKUP_RUNS);
-    single = median(single_ns, LOOKUP_RUNS);
-    baseline = median(base_ns, LOOKUP_RUNS);
-    latency = median(lat_ns, LOOKUP_RUNS);
+    lookup = bench_median(look_ns, LOOKUP_RUNS);
+    single = bench_median(single_ns, LOOKUP_RUNS);
+    baseline = bench_median(base_ns, LOOKUP_RUNS);
+    latency = bench_median(lat_ns, LOOKUP_RUNS);
 
     printf("relaybench: IPv%d, %" PRIu64 " entries, seed %" PRIu64 ", %" PRIu64 " lookups per pass\n",
            family, entries, seed, lookups);
