@@ -2,9 +2,13 @@
 
 /*
  * relaybench --entries N --family 4|6 [--json] [--seed S] [--lookups M]
+ *            [--noncontig N]
  *
  * Builds a random list of N prefixes, writes it as a list file (one CIDR
- * prefix a line) in a fresh temporary directory, loads it through the real
+ * prefix a line; with --noncontig, that many of the entries are Exchange
+ * entries net;mask instead, their masks drawn from 16 distinct
+ * non-contiguous masks with at most 8 zero bits between the ones, such as
+ * 255.0.255.0) in a fresh temporary directory, loads it through the real
  * loader, rm_list_load(), and measures in the same run:
  *
  *   lookup_ns    mean time of one rm_list_match() over M pre-generated
@@ -59,12 +63,14 @@
 #define LOAD_RUNS        3
 
 static const char *progname = "relaybench";
-static char tmp_dir[256], tmp_list[256 + 16];   /* removed at exit */
+static char tmp_dir[256], tmp_list[256 + 16], tmp_plain[256 + 16];   /* removed at exit */
 
 static void cleanup(void)
 {
     if (tmp_list[0])
         unlink(tmp_list);
+    if (tmp_plain[0])
+        unlink(tmp_plain);
     if (tmp_dir[0])
         rmdir(tmp_dir);
 }
@@ -72,12 +78,14 @@ static void cleanup(void)
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: %s --entries N --family 4|6 [--json] [--seed S] [--lookups M]\n"
+            "usage: %s --entries N --family 4|6 [--json] [--seed S] [--lookups M] [--noncontig N]\n"
             "  --entries N   prefixes in the generated list (1..%u)\n"
             "  --family F    4 (IPv4) or 6 (IPv6)\n"
             "  --json        end the output with one JSON object on its own line\n"
             "  --seed S      random seed (default %llu)\n"
-            "  --lookups M   addresses per timed pass (default %llu)\n",
+            "  --lookups M   addresses per timed pass (default %llu)\n"
+            "  --noncontig N make N of the entries Exchange entries with non-contiguous\n"
+            "                masks, from 16 distinct masks (default 0)\n",
             progname, (unsigned) MAX_ENTRIES, (unsigned long long) DEFAULT_SEED,
             (unsigned long long) DEFAULT_LOOKUPS);
 }
@@ -166,23 +174,58 @@ static rm_u128 random_in_space(int family)
     return V6_SPACE_BASE | (bench_rand128() & bench_host_mask(3, 128));
 }
 
-/* The generated list, kept for building addresses inside its entries. */
+/* The generated list, kept for building addresses inside its entries:
+ * a prefix net/plen, or with a mask an Exchange entry net;mask. */
 typedef struct prefix {
     rm_u128 net;
+    rm_u128 mask;                       /* 0: a prefix */
     unsigned plen;
 } prefix;
 
-static prefix *gen_prefixes(int family, uint64_t n)
+#define NONCONTIG_MASKS 16
+
+/*
+ * noncontig_mask - a mask as Exchange admins wrote them (255.0.255.0, say):
+ * leading ones, a hole of 1 to 8 zero bits, more ones, then zeros.  IPv4:
+ * 8 to 16 leading ones; IPv6: 16 to 48.
+ */
+static rm_u128 noncontig_mask(int family)
+{
+    unsigned width = family == 4 ? 32 : 128;
+    unsigned top = family == 4 ? 8 + (unsigned) bench_below(9) : 16 + (unsigned) bench_below(33);
+    unsigned hole = 1 + (unsigned) bench_below(8);
+    unsigned room = width - top - hole, more = 1 + (unsigned) bench_below(room < 16 ? room : 16);
+    rm_u128 all = bench_host_mask(0, width);
+
+    return (all & ~bench_host_mask(top, width))
+        | ((bench_host_mask(width - more, width)) << (width - top - hole - more));
+}
+
+/* gen_prefixes - n entries; the first noncontig of them with one of 16
+ * distinct non-contiguous masks (the loader sorts: file order is moot) */
+
+static prefix *gen_prefixes(int family, uint64_t n, uint64_t noncontig)
 {
     prefix *p = xmalloc(n * sizeof(*p));
     unsigned width = family == 4 ? 32 : 128;
+    rm_u128 masks[NONCONTIG_MASKS];
 
+    for (int k = 0; k < NONCONTIG_MASKS; k++) {
+        int     j;
+
+        do {
+            masks[k] = noncontig_mask(family);
+            for (j = 0; j < k && masks[j] != masks[k]; j++)
+                continue;
+        } while (j < k);
+    }
     for (uint64_t i = 0; i < n; i++) {
         unsigned plen = family == 4 ? pick_plen(w4, sizeof(w4) / sizeof(w4[0]))
             : pick_plen(w6, sizeof(w6) / sizeof(w6[0]));
 
         p[i].plen = plen;
-        p[i].net = random_in_space(family) & ~bench_host_mask(plen, width);
+        p[i].mask = i < noncontig ? masks[bench_below(NONCONTIG_MASKS)] : 0;
+        p[i].net = random_in_space(family) & (p[i].mask ? p[i].mask : ~bench_host_mask(plen, width));
         if (family == 4)
             p[i].net &= 0xffffffffu;
     }
@@ -218,13 +261,48 @@ static uint64_t write_list(const char *path, int family, const prefix *p, uint64
         int     k;
 
         format_addr(family, p[i].net, addr, sizeof(addr));
-        if ((k = fprintf(fp, "%s/%u\n", addr, p[i].plen)) < 0)
+        if (p[i].mask) {
+            char    mask[INET6_ADDRSTRLEN];
+
+            format_addr(family, p[i].mask, mask, sizeof(mask));
+            k = fprintf(fp, "%s;%s\n", addr, mask);
+        } else {
+            k = fprintf(fp, "%s/%u\n", addr, p[i].plen);
+        }
+        if (k < 0)
             fail(path);
         size += (uint64_t) k;
     }
     if (fclose(fp) != 0)
         fail(path);
     return size;
+}
+
+/* load_plain - the list again with every entry a prefix (the Exchange
+ * entries' own prefix lengths), loaded before the counting allocator is
+ * installed: what --noncontig's lookups are compared with, in one run. */
+
+static rm_list *load_plain(int family, const prefix *p, uint64_t n)
+{
+    prefix *q = xmalloc(n * sizeof(*q));
+    rm_list *l = NULL;
+    static rm_diag d;
+    unsigned width = family == 4 ? 32 : 128;
+
+    for (uint64_t i = 0; i < n; i++) {
+        q[i] = p[i];
+        q[i].mask = 0;
+        q[i].net &= ~bench_host_mask(q[i].plen, width);
+    }
+    snprintf(tmp_plain, sizeof(tmp_plain), "%s/plain.list", tmp_dir);
+    write_list(tmp_plain, family, q, n);
+    free(q);
+    rm_diag_init(&d);
+    if (rm_list_load(tmp_plain, NULL, NULL, &l, &d) != 0) {
+        fprintf(stderr, "%s: the list without masks did not load\n", progname);
+        exit(2);
+    }
+    return l;
 }
 
 /* The counting allocator: every rm_malloc() of lib comes through here. */
@@ -335,17 +413,19 @@ int     main(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {"seed", required_argument, NULL, 's'},
         {"lookups", required_argument, NULL, 'm'},
+        {"noncontig", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    uint64_t entries = 0, seed = DEFAULT_SEED, lookups = DEFAULT_LOOKUPS;
+    uint64_t entries = 0, seed = DEFAULT_SEED, lookups = DEFAULT_LOOKUPS, noncontig = 0;
     int     family = 0, json = 0, c;
     const char *tmpdir;
     prefix *pfx;
     uint64_t file_bytes, nwords, allocs = 0, kept = 0, hits = 0, misses_inside = 0;
     rm_allocator counting = { count_alloc, count_release, &heap };
-    rm_list *list = NULL;
+    rm_list *list = NULL, *plain = NULL;
     static rm_diag diag;
+    double  plain_batch[LOOKUP_RUNS], plain_single[LOOKUP_RUNS];
     double  load_ms[LOAD_RUNS], look_ns[LOOKUP_RUNS], base_ns[LOOKUP_RUNS], lat_ns[LOOKUP_RUNS], single_ns[LOOKUP_RUNS];
     double  lookup, single, baseline, latency, load, t0;
     uint32_t *idx;
@@ -381,6 +461,9 @@ int     main(int argc, char **argv)
         case 'm':
             lookups = parse_u64("--lookups", optarg, 1, MAX_LOOKUPS);
             break;
+        case 'c':
+            noncontig = parse_u64("--noncontig", optarg, 0, MAX_ENTRIES);
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -394,10 +477,13 @@ int     main(int argc, char **argv)
         usage_error("--entries is required");
     if (family == 0)
         usage_error("--family is required");
+    if (noncontig > entries)
+        usage_error("--noncontig %llu is more than --entries %llu",
+                    (unsigned long long) noncontig, (unsigned long long) entries);
 
     /* The list file, in a directory of its own. */
     bench_seed(seed);
-    pfx = gen_prefixes(family, entries);
+    pfx = gen_prefixes(family, entries, noncontig);
     if ((tmpdir = getenv("TMPDIR")) == NULL || *tmpdir == '\0'
         || strlen(tmpdir) + sizeof("/relaybench.XXXXXX") > sizeof(tmp_dir))
         tmpdir = "/tmp";
@@ -409,6 +495,8 @@ int     main(int argc, char **argv)
     atexit(cleanup);
     snprintf(tmp_list, sizeof(tmp_list), "%s/bench.list", tmp_dir);
     file_bytes = write_list(tmp_list, family, pfx, entries);
+    if (noncontig)
+        plain = load_plain(family, pfx, entries);
 
     /* Loads: all through the counting allocator, which must see the same
      * count every time; keep the last list for the lookups. */
@@ -447,7 +535,7 @@ int     main(int argc, char **argv)
         kept = heap.live_bytes;
     }
     cleanup();
-    tmp_list[0] = tmp_dir[0] = '\0';
+    tmp_list[0] = tmp_plain[0] = tmp_dir[0] = '\0';
     load = bench_median(load_ms, LOAD_RUNS);
     arena = rm_list_bytes(list);
 
@@ -464,7 +552,10 @@ int     main(int argc, char **argv)
         if (inside[i]) {
             const prefix *p = &pfx[bench_below(entries)];
 
-            v = p->net | (bench_rand128() & bench_host_mask(p->plen, family == 4 ? 32 : 128));
+            rm_u128 host = p->mask ? ~p->mask & bench_host_mask(0, family == 4 ? 32 : 128)
+                : bench_host_mask(p->plen, family == 4 ? 32 : 128);
+
+            v = p->net | (bench_rand128() & host);
         } else {
             v = random_in_space(family);
         }
@@ -533,6 +624,14 @@ int     main(int argc, char **argv)
             fprintf(stderr, "%s: lookups allocated memory\n", progname);
             exit(2);
         }
+        if (plain) {
+            t0 = bench_now_ns();
+            loop_batch(plain, addrs, lookups);
+            plain_batch[r] = (bench_now_ns() - t0) / (double) lookups;
+            t0 = bench_now_ns();
+            loop_lookup(plain, addrs, lookups);
+            plain_single[r] = (bench_now_ns() - t0) / (double) lookups;
+        }
         t0 = bench_now_ns();
         loop_baseline(arr, idx, lookups);
         base_ns[r] = (bench_now_ns() - t0) / (double) lookups;
@@ -545,8 +644,8 @@ int     main(int argc, char **argv)
     baseline = bench_median(base_ns, LOOKUP_RUNS);
     latency = bench_median(lat_ns, LOOKUP_RUNS);
 
-    printf("relaybench: IPv%d, %" PRIu64 " entries, seed %" PRIu64 ", %" PRIu64 " lookups per pass\n",
-           family, entries, seed, lookups);
+    printf("relaybench: IPv%d, %" PRIu64 " entries (%" PRIu64 " with non-contiguous masks), seed %" PRIu64
+           ", %" PRIu64 " lookups per pass\n", family, entries, noncontig, seed, lookups);
     printf("  list file    %" PRIu64 " bytes (%.1f bytes/line)\n", file_bytes,
            (double) file_bytes / (double) entries);
     printf("  load         %.3f ms, median of %d", load, LOAD_RUNS);
@@ -560,8 +659,8 @@ int     main(int argc, char **argv)
 
         rm_list_index_stats(list, &st);
         printf("  (info)       index: %u IPv4 and %u IPv6 records searched; first level %u + %u slots; "
-               "IPv4 line index %u buckets (%u full)\n", st.indexed4, st.indexed6, st.slots4, st.slots6,
-               st.buckets4, st.full4);
+               "IPv4 line index %u buckets (%u full); %u + %u non-contiguous masks\n", st.indexed4, st.indexed6,
+               st.slots4, st.slots6, st.buckets4, st.full4, st.masks4, st.masks6);
     }
     printf("  lookup       %.2f ns (rm_list_match_batch, as relayctl check - looks up), median of %d",
            lookup, LOOKUP_RUNS);
@@ -569,6 +668,13 @@ int     main(int argc, char **argv)
     printf("  (info)       %.2f ns one rm_list_match call each (the milter's one lookup per recipient), median of %d",
            single, LOOKUP_RUNS);
     print_runs("ns", single_ns, LOOKUP_RUNS);
+    if (plain) {
+        double  pb = bench_median(plain_batch, LOOKUP_RUNS), ps = bench_median(plain_single, LOOKUP_RUNS);
+
+        printf("  (info)       the same list with those %" PRIu64 " entries as prefixes: %.2f ns batched, "
+               "%.2f ns single; with the masks / without: %.2f batched, %.2f single\n",
+               noncontig, pb, ps, lookup / pb, single / ps);
+    }
     printf("  baseline     %.2f ns (random 8-byte read, %zu-byte array), median of %d",
            baseline, (size_t) (nwords * sizeof(*arr)), LOOKUP_RUNS);
     print_runs("ns", base_ns, LOOKUP_RUNS);
@@ -590,6 +696,8 @@ int     main(int argc, char **argv)
 
     rm_list_free(list);
     rm_mem_set_allocator(NULL);
+    if (plain)
+        rm_list_free(plain);
     free(arr);
     free(idx);
     free(addrs);

@@ -17,8 +17,9 @@
  * address is the last record whose start is <= the address.  A
  * direct-indexed first level (DXR-style) on the bits after the common
  * prefix of all starts narrows the binary search to a few records.
- * Exchange entries with non-contiguous or dead masks are rare; they live in
- * a side table that is scanned linearly, as (IP AND mask) == net.
+ * Exchange entries with non-contiguous or dead masks match no interval;
+ * they live in a side table, matched as (IP AND mask) == net through
+ * rm_mask's index: a hash table per distinct mask.
  *
  * Line index.  A large IPv4 list (LINE4_MIN_RECORDS and up) outgrows the
  * caches, and then the first level and the records cost a lookup two or
@@ -43,6 +44,8 @@
 
 #include "rm_file.h"
 #include "rm_list.h"
+#include "rm_list_isa.h"
+#include "rm_mask.h"
 #include "rm_mem.h"
 
 #define META_LINE_BITS  28
@@ -68,12 +71,7 @@ typedef struct rec6 {
     uint64_t hi_h, hi_l;
 } rec6;
 
-typedef struct side {
-    rm_u128 net;
-    rm_u128 mask;
-    uint32_t meta;
-    uint32_t family;
-} side;
+typedef rm_mask_entry side;                /* rm_mask indexes them */
 
 typedef struct clip {
     uint32_t idx;                       /* record index (family's own array) */
@@ -128,9 +126,15 @@ struct rm_list {
     uint32_t *m6;
     uint64_t *key6;                     /* top 64 bits of r6[i].lo */
     side   *sd;
+    rm_mask_index mx;                   /* the index of sd */
     clip   *cl;
     level1  l4, l6;
     line4   ln4;
+    /* What the single-lookup fast path reads, beside the header's other
+     * fields: the line index answers x alone when fast4 is set and
+     * x - lo4 < span4 (x inside [first start, last start)). */
+    bool    fast4;
+    uint32_t lo4, span4;
 };
 
 #define R6LO(r) ((((rm_u128) (r)->lo_h) << 64) | (r)->lo_l)
@@ -148,7 +152,7 @@ typedef struct cursor {
 /* Upper bounds of what the lines can hold, from a cheap byte scan. */
 typedef struct counts {
     uint64_t lines;                     /* lines with an entry */
-    uint64_t n4, n6, nside, nrange;
+    uint64_t n4, n6, nside, nside6, nrange;
 } counts;
 
 /* align_up - arrays in the arena start on a cache line: a 32-byte IPv6
@@ -317,6 +321,8 @@ static void count_lines(const char *buf, size_t len, counts *ct)
         }
         if (semi)
             ct->nside++;
+        if (semi && colon)
+            ct->nside6++;
         if (dash)
             ct->nrange++;
     }
@@ -762,7 +768,7 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
     counts  ct;
     uint64_t clipcap;
     size_t  off, size, namelen = strlen(name) + 1;
-    size_t  o_r4, o_m4, o_r6, o_m6, o_k6, o_sd, o_cl, o_fl4, o_fl6, o_ln4, o_name;
+    size_t  o_r4, o_m4, o_r6, o_m6, o_k6, o_sd, o_mx, o_cl, o_fl4, o_fl6, o_ln4, o_name;
     unsigned b4, b6, bl4;
     char   *arena, *base;
     rm_list *l;
@@ -804,6 +810,8 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
     off = align_up(off + (size_t) ct.n6 * sizeof(uint64_t));
     o_sd = off;
     off = align_up(off + (size_t) ct.nside * sizeof(side));
+    o_mx = off;
+    off = align_up(off + rm_mask_bytes(ct.nside, ct.nside6));
     o_cl = off;
     off = align_up(off + (size_t) clipcap * sizeof(clip));
     o_fl4 = off;
@@ -849,6 +857,7 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
         return -1;
     }
 
+    rm_mask_build(&l->mx, base + o_mx, ct.nside6, l->sd, l->nside);
     sort4(l->r4, l->m4, l->n4, sort_depth(l->n4));
     sort6(l->r6, l->m6, l->n6, sort_depth(l->n6));
     l->k4 = sweep4(l->r4, l->m4, l->n4, l->cl, &l->nclip, (uint32_t) clipcap);
@@ -877,6 +886,11 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
     if (l->l6.bits == 0)
         l->l6.steps = steps_for(l->k6);
     line4_build(l);
+    l->fast4 = l->ln4.bits && l->nside == 0 && !l->v6_maps_v4;
+    if (l->fast4) {
+        l->lo4 = l->r4[0].lo;
+        l->span4 = l->r4[l->k4 - 1].lo - l->lo4;
+    }
     *out = l;
     return 0;
 }
@@ -1046,20 +1060,17 @@ static inline int64_t find6(const rm_list *l, rm_u128 x)
     return c;
 }
 
-/* match_side - the side table, as (IP AND mask) == net */
+/* match_side - the side table, as (IP AND mask) == net, through its index */
 
 static bool match_side(const rm_list *l, enum rm_family f, rm_u128 v, rm_match *m)
 {
-    for (uint32_t s = 0; s < l->nside; s++) {
-        const side *sd = &l->sd[s];
+    int64_t s = rm_mask_find(&l->mx, f, v);
 
-        if (sd->family == (uint32_t) f && (v & sd->mask) == sd->net) {
-            if (m)
-                m->entry = l->n4 + l->n6 + s;
-            return true;
-        }
-    }
-    return false;
+    if (s < 0)
+        return false;
+    if (m)
+        m->entry = l->n4 + l->n6 + (uint32_t) s;
+    return true;
 }
 
 static bool match6(const rm_list *l, rm_u128 v, rm_match *m)
@@ -1077,11 +1088,11 @@ static bool match6(const rm_list *l, rm_u128 v, rm_match *m)
     return hit || match_side(l, RM_AF_INET6, v, m);
 }
 
-/* rm_list_match - does a match any entry?  IPv4-mapped IPv6 addresses are
+/* match_slow - does a match any entry?  IPv4-mapped IPv6 addresses are
  * IPv4 clients: they match IPv4 entries, and IPv6 entries that cover their
- * mapped form. */
+ * mapped form.  Every lookup the fast path below does not answer. */
 
-bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
+static bool match_slow(const rm_list *l, const rm_addr *a, rm_match *m)
 {
     uint32_t x;
     int64_t i;
@@ -1122,14 +1133,85 @@ bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
     return l->v6_maps_v4 && match6(l, RM_V4_MAPPED_LO | x, m);
 }
 
+/*
+ * The single lookup.  The common shape, an IPv4 client of a large IPv4
+ * list without side entries, is answered inline from the client's line
+ * index bucket: a family test, a range test, one cache line, a few
+ * vector compares; the entry's index (a popcount) is computed only when
+ * the caller asks for it.  Everything else goes to match_slow.  The body
+ * is compiled twice, with the generic popcount and with the processor's
+ * popcnt instruction; rm_list_match calls the one this processor runs
+ * (chosen once, at start), and both are tested.
+ */
+#define DEFINE_MATCH(NAME, POP) \
+bool    NAME(const rm_list *l, const rm_addr *a, rm_match *m) \
+{ \
+    uint32_t x = (uint32_t) a->v; \
+    if (a->family == RM_AF_INET && l->fast4 && x - l->lo4 < l->span4) { \
+        const lbucket *bk = &l->ln4.b[bucket4(x, l->l4.shift, l->ln4.bits)]; \
+        uint32_t info = bk->info, n = info >> 27; \
+        if (n != LINE4_FULL) { \
+            uint32_t le = line4_le(bk, line4_off(l, x)) & (((uint32_t) 1 << n) - 1); \
+            uint32_t t = ((info & LINE4_TYPE_MASK) << 1) | (bk->base >> 31); \
+            uint32_t h = (t >> __builtin_ctz(~le)) & 1; \
+            if (m) \
+                m->entry = h ? (bk->base & 0x7fffffffu) + POP(info & le) - 1 : 0; \
+            return h; \
+        } \
+    } \
+    return match_slow(l, a, m); \
+}
+
+DEFINE_MATCH(rm_list_match_generic, pop32)
+
+#if RM_HAVE_POPCNT
+static inline __attribute__((always_inline)) unsigned pop32_hw(uint32_t v)
+{
+    return (unsigned) __builtin_popcount(v);
+}
+
+__attribute__((target("popcnt"))) DEFINE_MATCH(rm_list_match_popcnt, pop32_hw)
+
+/* Whether this processor has popcnt: asked once, at program start, by a
+ * constructor (an ifunc resolver would run before the sanitizers are up). */
+static bool have_popcnt;
+
+static void __attribute__((constructor)) pick_match(void)
+{
+    __builtin_cpu_init();
+    have_popcnt = __builtin_cpu_supports("popcnt");
+}
+
+bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
+{
+    return have_popcnt ? rm_list_match_popcnt(l, a, m) : rm_list_match_generic(l, a, m);
+}
+
+const char *rm_list_match_isa(void)
+{
+    return have_popcnt ? "popcnt" : "generic";
+}
+#else
+bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
+{
+    return rm_list_match_generic(l, a, m);
+}
+
+const char *rm_list_match_isa(void)
+{
+    return "generic";
+}
+#endif
+
 #define BATCH_GROUP 64
+#define BATCH_DIRECT_BYTES (256u * 1024)  /* below: one lookup at a time */
 
 /*
  * v6_group - a group of IPv6 lookups (no IPv4-mapped addresses) in four
  * passes, each prefetching what the next one reads: first-level slot, the
  * slot's keys, the candidate record.  Returns false, having written
  * nothing, unless every address of the group is an IPv6 client inside
- * (first start, last start) of a list without side entries.
+ * (first start, last start).  Side entries are side_pass's.
  */
 static bool v6_group(const rm_list *l, const rm_addr *a, size_t g, bool *hit, rm_match *m)
 {
@@ -1179,9 +1261,9 @@ static bool v6_group(const rm_list *l, const rm_addr *a, size_t g, bool *hit, rm
  * line4_group - a group of lookups answered from the line index alone, in
  * two passes: the buckets of all, prefetched; then the answers.  Returns
  * false, having written nothing, unless every address of the group is an
- * IPv4 client inside (first start, last start) of a list whose IPv4 records
- * decide alone (no side entries, no IPv6 entries over ::ffff:0:0/96).  A
- * full bucket's address is looked up alone.
+ * IPv4 client inside (first start, last start) of a list without IPv6
+ * entries over ::ffff:0:0/96.  A full bucket's address is looked up alone;
+ * side entries are side_pass's.
  */
 static __attribute__((noinline)) bool line4_group(const rm_list *l, const rm_addr *a, size_t g, bool *hit, rm_match *m)
 {
@@ -1217,20 +1299,20 @@ static __attribute__((noinline)) bool line4_group(const rm_list *l, const rm_add
 
 /*
  * batch_group - up to BATCH_GROUP lookups, each answered as rm_list_match
- * answers.  Each step's memory (first-level slot, then the slot's records,
+ * answers as far as its intervals go (side entries are side_pass's).
+ * Each step's memory (first-level slot, then the slot's records,
  * then the candidate record) is prefetched for the whole group before any
  * of it is used, so that a group's cache misses are in flight together
  * instead of queueing one after another.
- * IPv4 clients of a list without side entries or IPv6 entries over
- * ::ffff:0:0/96, and IPv6 clients of a list without side entries, take
- * this path; any other address is looked up alone.
+ * IPv4 clients of a list without IPv6 entries over ::ffff:0:0/96, and
+ * IPv6 clients, take this path; any other address is looked up alone.
  */
 static void batch_group(const rm_list *l, const rm_addr *a, size_t g, bool *hit, rm_match *m)
 {
     enum { GROUP = BATCH_GROUP };
     const rec4 *r4 = l->r4;
-    bool    fast4 = l->nside == 0 && !l->v6_maps_v4 && l->l4.bits && l->k4 > 1;
-    bool    fast6 = l->nside == 0 && l->l6.bits && l->k6 > 1;
+    bool    fast4 = !l->v6_maps_v4 && l->l4.bits && l->k4 > 1;
+    bool    fast6 = l->l6.bits && l->k6 > 1;
     uint32_t slot[GROUP], end[GROUP];
     int64_t c[GROUP];
     uint8_t how[GROUP];                 /* 0 decided, 1 IPv4 search, 2 IPv6 search, 3 alone */
@@ -1317,14 +1399,41 @@ static void batch_group(const rm_list *l, const rm_addr *a, size_t g, bool *hit,
 }
 
 /*
+ * side_pass - the side table for the misses of a group whose intervals
+ * the passes above answered.  The group paths take lists with side entries
+ * too (not with IPv6 entries over ::ffff:0:0/96, which only rm_list_match
+ * answers for IPv4 clients): a client is then matched by its intervals
+ * first and by the side table after, as rm_list_match does.  A miss that
+ * rm_list_match answered already is asked again, to no effect.
+ */
+static void side_pass(const rm_list *l, const rm_addr *a, size_t g, bool *hit, rm_match *m)
+{
+    for (size_t i = 0; i < g; i++) {
+        bool    v4 = a[i].family == RM_AF_INET || (a[i].family == RM_AF_INET6 && (a[i].v >> 32) == 0xffff);
+
+        if (!hit[i] && a[i].family != RM_AF_NONE)
+            hit[i] = match_side(l, v4 ? RM_AF_INET : RM_AF_INET6, v4 ? (uint32_t) a[i].v : a[i].v,
+                                m ? &m[i] : NULL);
+    }
+}
+
+/*
  * rm_list_match_batch - n lookups, each answered as rm_list_match answers,
  * in groups of BATCH_GROUP: from the line index when a whole group can be
  * (line4_group), else by batch_group.
  */
 void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *hit, rm_match *m)
 {
-    bool    by_line = l->nside == 0 && !l->v6_maps_v4 && l->ln4.bits;
-    bool    by_v6 = l->nside == 0 && l->l6.bits && l->k6 > 1;
+    bool    by_line = !l->v6_maps_v4 && l->ln4.bits;
+    bool    by_v6 = l->l6.bits && l->k6 > 1;
+
+    /* A list that stays in the caches has no misses to overlap: the
+     * prefetch passes would only add work to each lookup. */
+    if (l->bytes <= BATCH_DIRECT_BYTES) {
+        for (size_t i = 0; i < n; i++)
+            hit[i] = rm_list_match(l, &a[i], m ? &m[i] : NULL);
+        return;
+    }
 
     for (size_t base = 0; base < n; base += BATCH_GROUP) {
         size_t  g = n - base < BATCH_GROUP ? n - base : BATCH_GROUP;
@@ -1337,11 +1446,11 @@ void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *
             for (const char *p = (const char *) &a[base + BATCH_GROUP];
                  p < (const char *) &a[base + 2 * BATCH_GROUP]; p += 64)
                 __builtin_prefetch(p);
-        if (by_line && line4_group(l, a + base, g, hit + base, mg))
-            continue;
-        if (by_v6 && v6_group(l, a + base, g, hit + base, mg))
-            continue;
-        batch_group(l, a + base, g, hit + base, mg);
+        if (!(by_line && line4_group(l, a + base, g, hit + base, mg))
+            && !(by_v6 && v6_group(l, a + base, g, hit + base, mg)))
+            batch_group(l, a + base, g, hit + base, mg);
+        if (l->nside)
+            side_pass(l, a + base, g, hit + base, mg);
     }
 }
 
@@ -1367,6 +1476,8 @@ void    rm_list_index_stats(const rm_list *l, rm_index_stats *st)
     st->indexed6 = l->k6;
     st->slots4 = l->l4.bits ? (uint32_t) 1 << l->l4.bits : 0;
     st->slots6 = l->l6.bits ? (uint32_t) 1 << l->l6.bits : 0;
+    st->masks4 = rm_mask_groups(&l->mx, RM_AF_INET);
+    st->masks6 = rm_mask_groups(&l->mx, RM_AF_INET6);
     if (l->ln4.bits == 0)
         return;
     st->buckets4 = (uint32_t) 1 << l->ln4.bits;

@@ -52,7 +52,8 @@ int     rm_list_empty(const char *name, rm_list **out, rm_diag *d);
 
 void    rm_list_free(rm_list *l);
 
-/* rm_list_match - does a match any entry?  Never allocates. */
+/* rm_list_match - does a match any entry?  On a match m->entry (m may be
+ * NULL) names the entry; after a miss it means nothing.  Never allocates. */
 bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m);
 
 /*
@@ -75,6 +76,7 @@ typedef struct rm_index_stats {
     uint32_t slots4, slots6;            /* first-level slots (0: no first level) */
     uint32_t buckets4;                  /* IPv4 line-index buckets (0: no line index) */
     uint32_t full4;                     /* of those, full: their lookups use the first level */
+    uint32_t masks4, masks6;            /* distinct non-contiguous masks, one table each */
 } rm_index_stats;
 
 void    rm_list_index_stats(const rm_list *l, rm_index_stats *st);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "unit_util.h"
+#include "rm_list_isa.h"
 
 #define LIST_NAME "t.list"
 #define ALL32 ((rm_u128) 0xffffffffu)
@@ -97,6 +98,41 @@ static bool entry_covers(const rm_entry *e, const rm_addr *a)
     return entry_contains(e, &m6);
 }
 
+/*
+ * The builds of the single lookup (rm_list_isa.h): the loop tests below
+ * run once through each, so that the build this processor does not pick
+ * is tested as well as the one it does.  lookup is the one in use.
+ */
+typedef bool (*lookup_fn)(const rm_list *, const rm_addr *, rm_match *);
+
+static const struct {
+    const char *name;
+    lookup_fn fn;
+} lookups[] = {
+    {"rm_list_match", rm_list_match},
+    {"generic", rm_list_match_generic},
+#if RM_HAVE_POPCNT
+    {"popcnt", rm_list_match_popcnt},
+#endif
+};
+
+static lookup_fn lookup = rm_list_match;
+
+/* use_lookup - test through build i; false if this processor cannot run it */
+static bool use_lookup(int i)
+{
+#if RM_HAVE_POPCNT
+    __builtin_cpu_init();
+    if (lookups[i].fn == rm_list_match_popcnt && !__builtin_cpu_supports("popcnt")) {
+        printf("check_list: no popcnt on this processor; its build is not run\n");
+        return false;
+    }
+#endif
+    lookup = lookups[i].fn;
+    printf("check_list: lookups through %s (rm_list_match runs %s)\n", lookups[i].name, rm_list_match_isa());
+    return true;
+}
+
 static const char *fmt_v(enum rm_family f, rm_u128 v, char *buf)
 {
     rm_addr a = mkaddr(f, v);
@@ -138,7 +174,7 @@ static void check_addr(const rm_list *l, const want_entry *w, size_t n, rm_addr 
         a = u_v4((uint32_t) a.v);
     for (k = 0; k < n && !want; k++)
         want = want_covers(&w[k], &a);
-    got = rm_list_match(l, &asked, &m);
+    got = lookup(l, &asked, &m);
     U_CHECK(got == want, "%s: address %s: want %s, got %s", ctx, u_fmt(&a, as),
                   want ? "match" : "no match", got ? "match" : "no match");
     if (!got)
@@ -1116,6 +1152,8 @@ static rm_addr random_query(u_rng *r, const olist *o)
 
 START_TEST(test_list_random_vs_libcidr)
 {
+    if (!use_lookup(_i))
+        return;
     static const size_t list_sizes[] = {1, 2, 3, 5, 10, 30, 70, 150, 400, 1000, 3000};
     const int rounds = 110;
     const int queries = 1000;
@@ -1153,7 +1191,7 @@ START_TEST(test_list_random_vs_libcidr)
             }
             for (size_t k = 0; k < o.n && !want; k++)
                 want = oracle_one(&o.e[k], &a, ac) || (ac6 && oracle_one(&o.e[k], &m6, ac6));
-            got = rm_list_match(l, &asked, &m);
+            got = lookup(l, &asked, &m);
             if (got != want) {
                 fprintf(stderr, "list (round %d):\n%s", round, buf);
                 ck_abort_msg("round %d: %s: libcidr says %s, the list says %s", round, u_fmt(&asked, as),
@@ -1176,7 +1214,7 @@ START_TEST(test_list_random_vs_libcidr)
             if (a.family == RM_AF_INET) {
                 rm_addr other = asked.family == RM_AF_INET ? mapped_of(&a) : a;
 
-                got_other = rm_list_match(l, &other, NULL);
+                got_other = lookup(l, &other, NULL);
                 U_CHECK(got_other == want, "round %d: %s as %s: want %s", round, u_fmt(&asked, as),
                         other.family == RM_AF_INET ? "IPv4" : "IPv4-mapped", want ? "match" : "no match");
             }
@@ -1286,7 +1324,7 @@ static void check_answers(const rm_list *l, const rm_addr *q, size_t nq, const b
         char    as[RM_ADDR_STRLEN];
         bool    mapped = q[i].family == RM_AF_INET6 && (q[i].v >> 32) == 0xffff;
         rm_addr a = mapped ? u_v4((uint32_t) q[i].v) : q[i];
-        bool    got = rm_list_match(l, &q[i], &m);
+        bool    got = lookup(l, &q[i], &m);
 
         U_CHECK(got == want[i], "%s: query %zu: %s: want %s, got %s", ctx, i, u_fmt(&q[i], as),
                 want[i] ? "match" : "no match", got ? "match" : "no match");
@@ -1311,6 +1349,8 @@ static void check_answers(const rm_list *l, const rm_addr *q, size_t nq, const b
 
 START_TEST(test_list_line_index)
 {
+    if (!use_lookup(_i))
+        return;
     u_rng   r = {u_seed("check_list line index")};
     span   *iv = malloc((LINE_N + 8) * sizeof(*iv)), *u = malloc((LINE_N + 8) * sizeof(*u));
     char   *buf = malloc((size_t) LINE_N * 40);
@@ -1481,6 +1521,18 @@ START_TEST(test_list_v6_batch)
 }
 END_TEST
 
+/* rm_list_match runs the popcnt build exactly where the processor has it */
+START_TEST(test_list_isa)
+{
+#if RM_HAVE_POPCNT
+    __builtin_cpu_init();
+    ck_assert_str_eq(rm_list_match_isa(), __builtin_cpu_supports("popcnt") ? "popcnt" : "generic");
+#else
+    ck_assert_str_eq(rm_list_match_isa(), "generic");
+#endif
+}
+END_TEST
+
 static Suite *list_suite(void)
 {
     Suite  *s = suite_create("list");
@@ -1488,6 +1540,7 @@ static Suite *list_suite(void)
 
     tc = tcase_create("multi-entry");
     tcase_add_loop_test(tc, test_list_disjoint_sizes, 0, (int) NELEM(sizes));
+    tcase_add_test(tc, test_list_isa);
     tcase_add_test(tc, test_list_exchange_two_entries);
     tcase_add_test(tc, test_list_overlaps);
     tcase_add_test(tc, test_list_provenance);
@@ -1500,8 +1553,8 @@ static Suite *list_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("random");
-    tcase_add_test(tc, test_list_random_vs_libcidr);
-    tcase_add_test(tc, test_list_line_index);
+    tcase_add_loop_test(tc, test_list_random_vs_libcidr, 0, (int) NELEM(lookups));
+    tcase_add_loop_test(tc, test_list_line_index, 0, (int) NELEM(lookups));
     tcase_add_test(tc, test_list_v6_batch);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
