@@ -171,12 +171,19 @@ import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
 s.settimeout(1)
-end = time.time() + 60
+end = time.time() + 600
 while time.time() < end:
     try: s.accept()[0].close()
     except OSError: pass
 ' "$port" &
     listener=$!
+    # doctor checks that something answers there: wait until it does, so
+    # that a slow start of the listener on a loaded machine is not taken
+    # for a daemon that is down (it is killed at the end)
+    for _ in $(seq 1 300); do
+        python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null && break
+        sleep 0.1
+    done
     mkdir good bad
     cat > good/main.cf <<EOC
 compatibility_level = 3.6
