@@ -4,7 +4,7 @@ set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${top_builddir:-$srcdir}
 passed=0 failed=0
-for target in list config reg rcpt ctl; do
+for target in list config reg rcpt ctl pol; do
     if out=$("$builddir/tests/fuzz/replay_$target" "$srcdir/tests/fuzz/corpus/$target" 2>&1); then
         echo "ok - corpus $target: $(echo "$out" | tail -n 1)"
         passed=$((passed + 1))

@@ -12,7 +12,7 @@ set -eu
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-list config reg rcpt ctl}
+targets=${*:-list config reg rcpt ctl pol}
 out=${FUZZ_OUT:-$srcdir/tests/fuzz/build}
 mkdir -p "$out"
 lib_sources=$(ls "$srcdir"/lib/*.c)
