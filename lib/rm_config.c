@@ -21,7 +21,7 @@ enum key {
     K_MILTER_SOCKET, K_CONTROL_SOCKET, K_RELAY_FLAGS, K_ALLOW_LIST, K_DENY_LIST,
     K_LOCAL_IP_LIST, K_LOCAL_DOMAINS, K_RELAY_DETECT, K_LOCAL_MAILERS,
     K_LOCAL_SUBMISSION, K_MODE, K_ON_ERROR, K_REJECT_REPLY, K_MAX_ENTRIES,
-    K_MAX_LIST_BYTES, K_USER, K_PID_FILE, K_LOG_ALLOWED, K__COUNT
+    K_MAX_LIST_BYTES, K_USER, K_PID_FILE, K_LOG_ALLOWED, K_POLICY_SOCKET, K__COUNT
 };
 
 /* One row per setting: name and default, as the manual shows them. */
@@ -47,6 +47,7 @@ static const struct {
     [K_USER] = {"user", ""},
     [K_PID_FILE] = {"pid_file", ""},
     [K_LOG_ALLOWED] = {"log_allowed", "no"},
+    [K_POLICY_SOCKET] = {"policy_socket", ""},
 };
 
 size_t  rm_config_key_count(void)
@@ -125,20 +126,37 @@ static const char *check_milter_socket(const char *v)
     return NULL;
 }
 
+/* check_policy_socket - inet:PORT@HOST or unix:PATH, as the policy service takes them */
+
+static const char *check_policy_socket(const char *v)
+{
+    if (strncmp(v, "inet6:", 6) == 0 || strncmp(v, "local:", 6) == 0)
+        return "expected inet:PORT@HOST or unix:PATH";
+    return check_milter_socket(v);
+}
+
+/* set_socket - an optional socket setting: empty turns it off */
+
+static const char *set_socket(char *dst, size_t len, const char *v, const char *(*check)(const char *))
+{
+    const char *e;
+
+    if (v[0] != '\0' && (e = check(v)) != NULL)
+        return e;
+    if (snprintf(dst, len, "%s", v) >= (int) len)
+        return "value too long";
+    return NULL;
+}
+
 /* set_value - apply one setting; returns NULL or what was wrong */
 
 static const char *set_value(rm_config *c, enum key k, const char *v, char *why, size_t whylen)
 {
     switch (k) {
-    case K_MILTER_SOCKET: {
-            const char *e = check_milter_socket(v);
-
-            if (e)
-                return e;
-            if (snprintf(c->milter_socket, sizeof(c->milter_socket), "%s", v) >= (int) sizeof(c->milter_socket))
-                return "value too long";
-            return NULL;
-        }
+    case K_MILTER_SOCKET:
+        return set_socket(c->milter_socket, sizeof(c->milter_socket), v, check_milter_socket);
+    case K_POLICY_SOCKET:
+        return set_socket(c->policy_socket, sizeof(c->policy_socket), v, check_policy_socket);
     case K_CONTROL_SOCKET:
         if (v[0] == '\0')
             return "expected a path";
@@ -444,6 +462,9 @@ int     rm_config_parse_buffer(const char *name, const char *dir, const char *bu
     if (llen > 0)
         apply_logical_line(c, name, logical, llen, &map, d);
     rm_free(logical);
+    if (d->errors == errors_before && c->milter_socket[0] == '\0' && c->policy_socket[0] == '\0')
+        rm_diag_add(d, RM_SEV_ERROR, name, c->set_line[K_MILTER_SOCKET], 0,
+                    "milter_socket and policy_socket are both empty: nothing would be served");
     if (d->errors > errors_before) {
         rm_config_free(c);
         return -1;

@@ -32,7 +32,8 @@ enum rm_on_error { RM_ON_ERROR_TEMPFAIL = 0, RM_ON_ERROR_ACCEPT = 1, RM_ON_ERROR
 typedef struct rm_config {
     char    path[RM_PATH_LEN];
     char    dir[RM_PATH_LEN];
-    char    milter_socket[RM_PATH_LEN];
+    char    milter_socket[RM_PATH_LEN];    /* "": no milter */
+    char    policy_socket[RM_PATH_LEN];    /* "": no policy service */
     char    control_socket[RM_PATH_LEN];
     unsigned relay_flags;
     char    list_path[RM_LIST__COUNT][RM_PATH_LEN];

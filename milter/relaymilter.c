@@ -29,6 +29,7 @@
 #include "control.h"
 #include "mlog.h"
 #include "notify.h"
+#include "policy.h"
 #include "reloader.h"
 #include "rm_config.h"
 #include "rm_snapshot.h"
@@ -267,7 +268,8 @@ static int check_config(const char *path)
            : c->on_error == RM_ON_ERROR_REJECT ? "reject" : "tempfail");
     printf("local_submission: %s\n", c->local_submission_allow ? "allow" : "policy");
     printf("reject_reply: %s\n", c->reject_reply);
-    printf("milter_socket: %s\n", c->milter_socket);
+    printf("milter_socket: %s\n", c->milter_socket[0] ? c->milter_socket : "(none: the milter is off)");
+    printf("policy_socket: %s\n", c->policy_socket[0] ? c->policy_socket : "(none: the policy service is off)");
     printf("control_socket: %s\n", c->control_socket);
     printf("user: %s\n", c->user[0] ? c->user : "(none: relaymilter keeps the user it starts as)");
     printf("pid_file: %s\n", c->pid_file[0] ? c->pid_file : "(none)");
@@ -410,6 +412,42 @@ static void ensure_dir(const char *sock, uid_t uid, gid_t gid)
     }
 }
 
+/* open_milter - libmilter's socket: a stale unix socket is replaced, a live one is not */
+
+static int open_milter(const rm_config *cfg, uid_t uid, gid_t gid, const char **path, struct stat *msock)
+{
+    bool    fds_before[FD_SCAN];
+    char    err[1024];
+
+    if (strncmp(cfg->milter_socket, "unix:", 5) == 0 || strncmp(cfg->milter_socket, "local:", 6) == 0) {
+        *path = strchr(cfg->milter_socket, ':') + 1;
+        if (sockutil_claim(*path, err, sizeof(err)) < 0) {
+            mlog_errx("milter_socket %s; not starting", err);
+            return -1;
+        }
+    }
+    if (smfi_setconn((char *) cfg->milter_socket) == MI_FAILURE || callbacks_register() < 0) {
+        mlog_errx("libmilter refused milter_socket %s; not starting", cfg->milter_socket);
+        return -1;
+    }
+    open_fds(fds_before);
+    if (smfi_opensocket(false) == MI_FAILURE) {
+        if (sockutil_why(cfg->milter_socket, err, sizeof(err)) < 0)
+            snprintf(err, sizeof(err), "libmilter's reason is in the mail log");
+        mlog_errx("cannot listen on milter_socket %s: %s; not starting", cfg->milter_socket, err);
+        return -1;
+    }
+    remember_listener(fds_before);
+    if (*path) {
+        if (chmod(*path, 0660) == -1
+            || ((uid != (uid_t) -1) && chown(*path, uid, gid) == -1))
+            mlog_warn("milter_socket %s: cannot set owner and mode", *path);
+        if (lstat(*path, msock) == -1)
+            memset(msock, 0, sizeof(*msock));
+    }
+    return 0;
+}
+
 static int start_thread(pthread_t *t, void *(*fn)(void *), const char *what)
 {
     int     e;
@@ -428,8 +466,7 @@ int     main(int argc, char **argv)
     const char *config = RM_DEFAULT_CONFIG;
     char    config_abs[RM_PATH_LEN], err[1024], text[RM_DIAG_FILE_LEN + RM_DIAG_TEXT_LEN + 64];
     const rm_config *cfg;
-    bool    fflag = false, nflag = false, Vflag = false, unix_milter = false, stopping = false;
-    bool    fds_before[FD_SCAN], stopper = false;
+    bool    fflag = false, nflag = false, Vflag = false, stopping = false, stopper = false;
     uid_t   uid = (uid_t) -1;
     gid_t   gid = (gid_t) -1;
     struct stat msock;
@@ -513,37 +550,15 @@ int     main(int argc, char **argv)
         mlog_warnx("running as root: set user in %s to drop privileges", cfg->path);
     }
 
-    /* The milter socket: a stale unix socket is replaced, a live one is not. */
-    if (strncmp(cfg->milter_socket, "unix:", 5) == 0 || strncmp(cfg->milter_socket, "local:", 6) == 0) {
-        msock_path = strchr(cfg->milter_socket, ':') + 1;
-        unix_milter = true;
-        if (sockutil_claim(msock_path, err, sizeof(err)) < 0) {
-            mlog_errx("milter_socket %s; not starting", err);
-            return 1;
-        }
-    }
-    if (smfi_setconn((char *) cfg->milter_socket) == MI_FAILURE || callbacks_register() < 0) {
-        mlog_errx("libmilter refused milter_socket %s; not starting", cfg->milter_socket);
+    if (cfg->milter_socket[0] && open_milter(cfg, uid, gid, &msock_path, &msock) < 0)
         return 1;
-    }
-    open_fds(fds_before);
-    if (smfi_opensocket(false) == MI_FAILURE) {
-        if (sockutil_why(cfg->milter_socket, err, sizeof(err)) < 0)
-            snprintf(err, sizeof(err), "libmilter's reason is in the mail log");
-        mlog_errx("cannot listen on milter_socket %s: %s; not starting", cfg->milter_socket, err);
-        return 1;
-    }
-    remember_listener(fds_before);
-    if (unix_milter) {
-        if (chmod(msock_path, 0660) == -1
-            || ((uid != (uid_t) -1) && chown(msock_path, uid, gid) == -1))
-            mlog_warn("milter_socket %s: cannot set owner and mode", msock_path);
-        if (lstat(msock_path, &msock) == -1)
-            memset(&msock, 0, sizeof(msock));
-    }
     ensure_dir(cfg->control_socket, uid, gid);
     if (control_open(cfg->control_socket, uid, gid, err, sizeof(err)) < 0) {
         mlog_errx("control_socket %s; not starting", err);
+        return 1;
+    }
+    if (cfg->policy_socket[0] && policy_open(cfg->policy_socket, uid, gid, err, sizeof(err)) < 0) {
+        mlog_errx("policy_socket %s: %s; not starting", cfg->policy_socket, err);
         return 1;
     }
 
@@ -581,23 +596,25 @@ int     main(int argc, char **argv)
     sigaddset(&block, SIGINT);
     pthread_sigmask(SIG_BLOCK, &block, &old);   /* inherited by every thread started now */
     if (reloader_start() < 0 || control_start() < 0
-        || start_thread(&milter_thread, milter_main, "milter") < 0)
+        || (cfg->policy_socket[0] && policy_start() < 0)
+        || (cfg->milter_socket[0] && start_thread(&milter_thread, milter_main, "milter") < 0))
         return 1;
     pthread_sigmask(SIG_SETMASK, &old, NULL);   /* the main thread takes the signals */
 
     s = state_acquire();
     state_entries(s, entries);
     mlog_info("starting %s: generation %llu from %s: deny %lu, allow %lu, local %lu entries; "
-              "milter_socket %s, control_socket %s", PACKAGE_VERSION,
+              "milter_socket %s, policy_socket %s, control_socket %s", PACKAGE_VERSION,
               (unsigned long long) s->generation, cfg->path, (unsigned long) entries[RM_LIST_DENY],
               (unsigned long) entries[RM_LIST_ALLOW], (unsigned long) entries[RM_LIST_LOCAL],
-              cfg->milter_socket, cfg->control_socket);
+              cfg->milter_socket[0] ? cfg->milter_socket : "(off)",
+              cfg->policy_socket[0] ? cfg->policy_socket : "(off)", cfg->control_socket);
     notify_ready(s->generation, entries, 0);    /* the sockets listen, the control thread serves */
     rm_snapshot_unref(s);
     ready(ready_fd);
     mlog_stderr(fflag);
 
-    while (!atomic_load(&milter_done)) {
+    while (cfg->milter_socket[0] ? !atomic_load(&milter_done) : !stopping) {
         struct pollfd pf = {sig_pipe[0], POLLIN, 0};
         char    buf[64];
 
@@ -618,13 +635,17 @@ int     main(int argc, char **argv)
             notify_stopping();
             mlog_info("stopping on %s: no new connections; decisions in flight finish",
                       got_term ? "SIGTERM" : "SIGINT");
+            if (!cfg->milter_socket[0])
+                continue;
             if (start_thread(&stopper_thread, stopper_main, "stop") == 0)
                 stopper = true;
             else
                 smfi_stop();            /* the slow way */
         }
     }
-    pthread_join(milter_thread, NULL);
+    policy_stop();
+    if (cfg->milter_socket[0])
+        pthread_join(milter_thread, NULL);
     if (stopper)
         pthread_join(stopper_thread, NULL);
     if (!stopping) {
@@ -643,7 +664,7 @@ int     main(int argc, char **argv)
                    "and the lists in force were not changed by it");
     if (cfg->pid_file[0])
         (void) unlink(cfg->pid_file);   /* may fail once privileges are gone */
-    if (unix_milter && msock.st_ino && sockutil_same(msock_path, msock.st_dev, msock.st_ino))
+    if (msock_path && msock.st_ino && sockutil_same(msock_path, msock.st_dev, msock.st_ino))
         (void) unlink(msock_path);
     /*
      * The policy is not freed: libmilter's connection threads outlive

@@ -134,6 +134,7 @@ static void warn_fixed(const rm_config *now)
         size_t  off;
     } fixed[] = {
         {"milter_socket", offsetof(rm_config, milter_socket)},
+        {"policy_socket", offsetof(rm_config, policy_socket)},
         {"control_socket", offsetof(rm_config, control_socket)},
         {"user", offsetof(rm_config, user)},
         {"pid_file", offsetof(rm_config, pid_file)},

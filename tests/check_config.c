@@ -32,6 +32,8 @@ static const char *render(const rm_config *c, const char *key, char *buf, size_t
 
     if (strcmp(key, "milter_socket") == 0)
         snprintf(buf, len, "%s", c->milter_socket);
+    else if (strcmp(key, "policy_socket") == 0)
+        snprintf(buf, len, "%s", c->policy_socket);
     else if (strcmp(key, "control_socket") == 0)
         snprintf(buf, len, "%s", c->control_socket);
     else if (strcmp(key, "relay_flags") == 0)
@@ -96,6 +98,7 @@ static const struct {
     {"user", "", ""},
     {"pid_file", "", ""},
     {"log_allowed", "no", "no"},
+    {"policy_socket", "", ""},
 };
 
 static int key_index(const char *name)
@@ -177,6 +180,9 @@ static const struct {
     {"milter_socket", "inet6:8891@::1", "inet6:8891@::1"},
     {"milter_socket", "inet:65535@localhost", "inet:65535@localhost"},
     {"milter_socket", "inet:1@192.0.2.1", "inet:1@192.0.2.1"},
+    {"policy_socket", "inet:10040@127.0.0.1", "inet:10040@127.0.0.1"},
+    {"policy_socket", "inet:10040@::1", "inet:10040@::1"},
+    {"policy_socket", "unix:/run/relaymilter/policy.sock", "unix:/run/relaymilter/policy.sock"},
     {"control_socket", "/tmp/c.sock", "/tmp/c.sock"},
     {"control_socket", "run/c.sock", DIR "/run/c.sock"},
     {"relay_flags", "deny", "1"},
@@ -258,7 +264,11 @@ static const struct {
     {"milter_socket", "inet6:8891@", "expected PORT@HOST after inet: or inet6:"},
     {"milter_socket", "inet:@host", "bad port number"},
     {"milter_socket", "unix:run/m.sock", "a unix socket needs an absolute path (unix:/run/relaymilter/milter.sock)"},
-    {"milter_socket", "", "expected inet:PORT@HOST, inet6:PORT@HOST or unix:PATH"},
+    {"policy_socket", "foo", "expected inet:PORT@HOST, inet6:PORT@HOST or unix:PATH"},
+    {"policy_socket", "inet6:10040@::1", "expected inet:PORT@HOST or unix:PATH"},
+    {"policy_socket", "local:/run/p.sock", "expected inet:PORT@HOST or unix:PATH"},
+    {"policy_socket", "unix:p.sock", "a unix socket needs an absolute path (unix:/run/relaymilter/milter.sock)"},
+    {"policy_socket", "inet:0@127.0.0.1", "port must be a number from 1 to 65535"},
     {"control_socket", "", "expected a path"},
     {"relay_flags", "", "expected flag names (deny, allow, local, auth), none, or a number 0-15"},
     {"relay_flags", "16", "relay_flags number must be 0 to 15, not \"16\""},
@@ -332,6 +342,8 @@ START_TEST(test_config_bad_lines)
         T("mode = report\nbogus = 1\n", CONF ":2:1: error: unknown setting \"bogus\""),
         T("Relay_Flags = 3\n", CONF ":1:1: error: unknown setting \"Relay_Flags\""),
         T("relay_flags 3\n", CONF ":1:1: error: expected \"name = value\""),
+        T("mode = report\nmilter_socket =\n",
+          CONF ":2: error: milter_socket and policy_socket are both empty: nothing would be served"),
         T("# c\n= 3\n", CONF ":2:1: error: missing setting name before '='"),
         T("  mode = report\n", CONF ":1:3: error: continuation line without a setting before it"),
         T("mode = report\n\tx\n", CONF ":1:8: error: bad value for mode: expected enforce or report"),

@@ -378,11 +378,13 @@ rcpt_reply() {
 
 # rm_config LINE...: write $RM_DIR/relaymilter.conf (sockets filled in;
 # RM_MILTER_SOCKET overrides the milter socket, e.g. unix:$RM_DIR/milter.sock,
+# or empty for no milter; RM_POLICY_SOCKET adds a policy_socket;
 # RM_LOCAL_DOMAINS the local domains, default local.test)
 rm_config() {
     {
         echo "# written by tests/e2e/lib.sh"
-        echo "milter_socket = ${RM_MILTER_SOCKET:-inet:$MILTER_PORT@127.0.0.1}"
+        echo "milter_socket = ${RM_MILTER_SOCKET-inet:$MILTER_PORT@127.0.0.1}"
+        [ -z "${RM_POLICY_SOCKET:-}" ] || echo "policy_socket = $RM_POLICY_SOCKET"
         echo "control_socket = $RM_DIR/control.sock"
         echo "local_domains = ${RM_LOCAL_DOMAINS:-$LOCAL_DOMAIN}"
         local l
@@ -421,9 +423,10 @@ rm_start() {
     return 1
 }
 
-# rm_listening: does the milter socket accept connections?
+# rm_listening: does the milter socket (or, without one, the policy socket) accept connections?
 rm_listening() {
-    case ${RM_MILTER_SOCKET:-inet:} in
+    case ${RM_MILTER_SOCKET-inet:} in
+        '') local p=${RM_POLICY_SOCKET#inet:}; wait_port "${p#*@}" "${p%@*}" 1 ;;
         unix:*|local:*) [ -S "${RM_MILTER_SOCKET#*:}" ] ;;
         *) wait_port 127.0.0.1 "$MILTER_PORT" 1 ;;
     esac

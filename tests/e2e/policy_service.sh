@@ -1,0 +1,259 @@
+#!/bin/bash
+# tests/e2e/policy_service.sh - the Postfix policy service, end to end: a
+# real Postfix on loopback with its relay gate shut (no mynetworks, no
+# permit_sasl_authenticated) and relaymilter's policy service as the only
+# thing that can open it:
+#   smtpd_relay_restrictions = check_policy_service inet:127.0.0.1:PORT,
+#                              reject_unauth_destination
+# (and 127.0.0.8 in mynetworks after the service, see below).  No milter.
+# The same lists as policy.sh:
+#   allow.list: 127.0.0.5 127.0.0.7 ::1    deny.list: 127.0.0.7
+#   local-ip.list: 127.0.0.2 (the second SMTP listener)
+# Then the service stopped and hung, malformed and oversized requests, and
+# 300 persistent connections, straight to the socket (tests/e2e/polc.py).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+. "$(dirname "$0")/lib.sh"
+
+POLC="$E2E_LIB_DIR/polc.py"
+e2e_init
+read -r POLICY_PORT _ < <(free_ports)
+RM_MILTER_SOCKET=
+RM_POLICY_SOCKET=inet:$POLICY_PORT@127.0.0.1
+# 127.0.0.8 alone is in Postfix's mynetworks, behind the policy service: it
+# shows that the service's answer comes first, and what report mode leaves
+# to Postfix's own rules.
+RELAY_GATE="check_policy_service inet:127.0.0.1:$POLICY_PORT, permit_mynetworks, reject_unauth_destination"
+pf_setup "mynetworks = 127.0.0.8/32" "smtpd_milters =" "smtpd_relay_restrictions = $RELAY_GATE" \
+    "smtpd_policy_service_default_action = defer_unauth_destination" \
+    "smtpd_policy_service_timeout = 2s" "smtpd_policy_service_try_limit = 2" \
+    "smtpd_policy_service_retry_delay = 1s"
+pf_add_user user secret || not_ok "saslpasswd2 creates the SASL user"
+pf_start || { not_ok "private Postfix starts"; finish; }
+rm_have || note "relaymilter is not built ($RELAYMILTER): its checks fail below"
+
+rm_list allow.list 127.0.0.5 127.0.0.7 ::1
+rm_list deny.list 127.0.0.7
+rm_list local-ip.list 127.0.0.2
+
+# reject_unauth_destination's reply; relay_domains_reject_code sets the code.
+DENIED='^554 5\.7\.1 .*Relay access denied'
+DEFERRED='^4[0-9][0-9] 4\.[0-9]\.[0-9] '
+
+# daemon FLAGS [LINE...]: (re)start relaymilter with relay_flags = FLAGS
+daemon() {
+    local what="relay_flags = $1" l
+    for l in "${@:2}"; do what+="; $l"; done
+    rm_config "relay_flags = $1" "${@:2}"
+    if rm_start && wait_port 127.0.0.1 "$POLICY_PORT" 50; then ok "relaymilter starts with $what"
+    else not_ok "relaymilter starts with $what"; fi
+}
+
+# relay NAME WANT [smtpc options]: one session, one relay recipient
+relay() {
+    local name=$1 want=$2 out; shift 2
+    out=$(smtp "$@" user@remote.example)
+    expect "$name" "$want" "$(rcpt_reply "$out" user@remote.example)"
+}
+
+# polc ARGS: the direct policy client
+polc() { "$PYTHON" "$POLC" "$POLICY_PORT" "$@"; }
+
+# req CLIENT [SERVER] [SASL]: one policy request as Postfix writes it
+req() {
+    printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=%s\n' "$1"
+    [ -z "${2:-}" ] || printf 'server_address=%s\n' "$2"
+    printf 'sasl_username=%s\nrecipient=user@remote.example\ninstance=a.b.c\n\n' "${3:-}"
+}
+
+# ---- relay_flags = deny, allow (3)
+daemon "deny, allow"
+relay "allow list: 127.0.0.5 relays" '^250' --src 127.0.0.5
+rm_log_mark
+relay "not listed: 127.0.0.6 may not relay" "$DENIED" --src 127.0.0.6
+expect "the refusal is the policy service's (its log)" 'policy: deny client=127\.0\.0\.6 rcpt=<user@remote\.example> rule=default-deny action=reject_unauth_destination' "$(rm_log_since)"
+relay "mynetworks after the service: 127.0.0.8 on no list may not relay" "$DENIED" --src 127.0.0.8
+relay "deny list beats allow list: 127.0.0.7 on both may not relay" "$DENIED" --src 127.0.0.7
+relay "allow flag does not need the local listener: 127.0.0.5 via 127.0.0.2 relays" '^250' --src 127.0.0.5 --dst 127.0.0.2
+if [ "$E2E_IPV6" = 1 ]; then
+    relay "IPv6: client ::1 on the allow list relays" '^250' --src ::1 --dst ::1
+fi
+out=$(smtp --src 127.0.0.6 user@local.test)
+expect "local recipient from an unlisted client: 250" '^250' "$(rcpt_reply "$out" user@local.test)"
+out=$(smtp --src 127.0.0.6 USER@LOCAL.TEST.)
+expect "local domain in upper case with a trailing dot is local: 250" '^250' "$(rcpt_reply "$out" USER@LOCAL.TEST.)"
+out=$(smtp --src 127.0.0.7 user@local.test)
+expect "local recipient from a denied client: 250" '^250' "$(rcpt_reply "$out" user@local.test)"
+
+out=$(smtp --src 127.0.0.7 --data user@local.test user@remote.example other@local.test)
+expect "mixed message from a denied client: local recipient 250" '^250' "$(rcpt_reply "$out" user@local.test)"
+expect "mixed message: relay recipient refused in the same transaction" "$DENIED" "$(rcpt_reply "$out" user@remote.example)"
+expect "mixed message: second local recipient still 250" '^250' "$(rcpt_reply "$out" other@local.test)"
+qid=$(queued_id "$out")
+if [ -n "$qid" ]; then
+    got=$(queued_rcpts "$qid" | sort | tr '\n' ' ')
+    expect "mixed message: queued for the local recipients only" '^other@local\.test user@local\.test $' "$got"
+else
+    not_ok "mixed message: queued for the local recipients only" "DATA was not accepted:" "$out"
+fi
+
+# Relay tricks from a client that may not relay: Postfix's resolver sees
+# through them (reject_unauth_destination is the policy service's answer).
+tricks=('user%remote.example@local.test' 'remote.example!user@local.test'
+        '@local.test:user@remote.example' '@other.example,@local.test:user@remote.example'
+        '"user@remote.example"@local.test' 'user@[192.0.2.1]' 'user@[IPv6:2001:db8::1]'
+        'user@REMOTE.EXAMPLE.' 'user@remote.example.' 'user%remote.example@LOCAL.TEST')
+for t in "${tricks[@]}"; do
+    out=$(smtp --src 127.0.0.6 "$t")
+    r=$(rcpt_reply "$out" "$t")
+    if [[ $r =~ ^5 ]] && rm_running; then
+        ok "relay trick $t is refused for a client that may not relay (${r%% *})"
+    else
+        not_ok "relay trick $t is refused for a client that may not relay" "got: $r"
+    fi
+done
+out=$(smtp --src 127.0.0.5 'user%remote.example@local.test' '"user@remote.example"@local.test')
+expect "allowed client: % hack is let through as a relay" '^250' "$(rcpt_reply "$out" 'user%remote.example@local.test')"
+expect "allowed client: quoted @ is let through as a relay" '^250' "$(rcpt_reply "$out" '"user@remote.example"@local.test')"
+
+# ---- relay_flags = local (4): server_address decides
+daemon "local"
+relay "local interface: unlisted client via listener 127.0.0.2 relays" '^250' --src 127.0.0.6 --dst 127.0.0.2
+relay "local interface: unlisted client via listener 127.0.0.1 may not relay" "$DENIED" --src 127.0.0.6 --dst 127.0.0.1
+relay "local interface: allow list is ignored without the allow flag" "$DENIED" --src 127.0.0.5 --dst 127.0.0.1
+relay "local interface: deny list is ignored without the deny flag" '^250' --src 127.0.0.7 --dst 127.0.0.2
+out=$(req 127.0.0.6 | polc send)
+expect "local rule, a request without server_address: no decision, on_error tempfail defers" '^action=defer_unauth_destination$' "$(head -n 1 <<<"$out")"
+
+# ---- relay_flags = deny (1): everyone not denied relays
+daemon "deny"
+relay "deny-only: unlisted client relays" '^250' --src 127.0.0.6
+relay "deny-only: client on the allow list relays" '^250' --src 127.0.0.5
+relay "deny-only: denied client may not relay" "$DENIED" --src 127.0.0.7
+
+# ---- relay_flags = 0: nobody relays
+daemon "0"
+relay "flags 0: client on the allow list may not relay" "$DENIED" --src 127.0.0.5
+relay "flags 0: local listener does not help" "$DENIED" --src 127.0.0.6 --dst 127.0.0.2
+relay "flags 0: authenticated client may not relay" "$DENIED" --src 127.0.0.6 --auth user@local.test secret
+out=$(smtp --src 127.0.0.6 user@local.test)
+expect "flags 0: local recipient still accepted" '^250' "$(rcpt_reply "$out" user@local.test)"
+
+# ---- relay_flags = auth (8): sasl_username, from Postfix's Cyrus SASL
+daemon "auth"
+relay "auth: authenticated (PLAIN) client relays" '^250' --src 127.0.0.6 --auth user@local.test secret
+relay "auth: authenticated (LOGIN) client relays" '^250' --src 127.0.0.6 --auth-mech LOGIN --auth user@local.test secret
+relay "auth: unauthenticated client may not relay" "$DENIED" --src 127.0.0.6
+relay "auth: allow list is ignored without the allow flag" "$DENIED" --src 127.0.0.5
+
+# ---- relay_flags = allow, auth (the default, 10), Exchange number form
+daemon "10"
+relay "flags 10: listed client relays" '^250' --src 127.0.0.5
+relay "flags 10: unlisted authenticated client relays" '^250' --src 127.0.0.6 --auth user@local.test secret
+relay "flags 10: unlisted unauthenticated client may not relay" "$DENIED" --src 127.0.0.6
+relay "flags 10: listed client through the second listener relays" '^250' --src 127.0.0.5 --dst 127.0.0.2
+
+# ---- on_error: a request that can not be decided
+for oe in "tempfail defer_unauth_destination" "accept DUNNO" "reject reject_unauth_destination"; do
+    daemon "local" "on_error = ${oe% *}"
+    out=$(req 127.0.0.6 | polc send)
+    expect "on_error = ${oe% *}: no server_address under the local rule answers ${oe#* }" "^action=${oe#* }\$" "$(head -n 1 <<<"$out")"
+    out=$(printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=x@remote.example\n\n' | polc send)
+    expect "on_error = ${oe% *}: no client_address answers ${oe#* } (never OK)" "^action=${oe#* }\$" "$(head -n 1 <<<"$out")"
+done
+
+# ---- mode = report: always DUNNO; the log says what it would have done
+daemon "allow" "mode = report"
+out=$( { req 127.0.0.6 127.0.0.1; req 127.0.0.5 127.0.0.1; } | polc send)
+expect "report mode: a client that may not relay gets DUNNO" '^action=DUNNO' "$(sed -n 1p <<<"$out")"
+expect "report mode: a client that may relay gets DUNNO too" '^action=DUNNO' "$(sed -n 2p <<<"$out")"
+expect "report mode: the log says would-deny" 'policy: would-deny client=127\.0\.0\.6 .*action=DUNNO' "$(cat "$RM_DIR/daemon.log")"
+# Behind report mode Postfix's own rules decide.
+relay "report mode: Postfix's own mynetworks lets 127.0.0.8 relay" '^250' --src 127.0.0.8
+relay "report mode: a client the allow list names relays no more (Postfix's gate)" "$DENIED" --src 127.0.0.5
+
+# ---- the service stopped: nothing relays, relay recipients 4xx, local ones go on
+daemon "allow"
+relay "service up: allowed client relays" '^250' --src 127.0.0.5
+rm_stop
+relay "service stopped: allowed client does not relay (4xx)" "$DEFERRED" --src 127.0.0.5
+out=$(smtp --src 127.0.0.5 user@local.test)
+expect "service stopped: local recipient still accepted" '^250' "$(rcpt_reply "$out" user@local.test)"
+
+# ---- the service hung (SIGSTOP): the same, after smtpd_policy_service_timeout
+daemon "allow"
+kill -STOP "$RM_PID"
+relay "service hung: allowed client does not relay (4xx)" "$DEFERRED" --src 127.0.0.5 --timeout 60
+out=$(smtp --src 127.0.0.5 --timeout 60 user@local.test)
+expect "service hung: local recipient still accepted" '^250' "$(rcpt_reply "$out" user@local.test)"
+kill -CONT "$RM_PID"
+relay "service resumed: allowed client relays again" '^250' --src 127.0.0.5
+
+# ---- straight to the socket: pipelining, malformed and oversized requests
+daemon "deny, allow"
+out=$( { req 127.0.0.5 127.0.0.1; req 127.0.0.6 127.0.0.1; req 127.0.0.7 127.0.0.1; } | polc send)
+expect "pipelined requests: answered in order" '^action=OK action=reject_unauth_destination action=reject_unauth_destination OPEN$' "$(tr '\n' ' ' <<<"$out" | sed 's/ $//')"
+out=$( { printf 'request=smtpd_access_policy\nno equals sign\nclient_address=127.0.0.5\n\n'; req 127.0.0.5 127.0.0.1; } | polc send)
+expect "a line without '=' gets the no-decision action, and the connection goes on" '^action=defer_unauth_destination action=OK OPEN$' "$(tr '\n' ' ' <<<"$out" | sed 's/ $//')"
+out=$(printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=127.0.0.5\nclient_address=127.0.0.6\n\n' | polc send)
+expect "client_address twice: no decision, never OK" '^action=defer_unauth_destination' "$out"
+out=$(printf 'request=junk\nprotocol_state=RCPT\nclient_address=127.0.0.5\n\n' | polc send)
+expect "not smtpd_access_policy: no decision, never OK" '^action=defer_unauth_destination' "$out"
+out=$(printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=127.0.0.5x\n\n' | polc send)
+expect "a client_address that is not an address: no decision" '^action=defer_unauth_destination' "$out"
+out=$(printf 'request=smtpd_access_policy\nprotocol_state=DATA\nclient_address=127.0.0.6\n\n' | polc send)
+expect "protocol_state DATA: DUNNO (relay is decided at RCPT)" '^action=DUNNO' "$out"
+out=$("$PYTHON" -c 'import sys; sys.stdout.write("request=smtpd_access_policy\nclient_address=127.0.0.5\nx=" + "a" * 20000 + "\n\n")' | polc send)
+expect "a request over 16384 bytes: closed without an answer" '^CLOSED$' "$out"
+out=$("$PYTHON" -c 'import sys; sys.stdout.write("request=smtpd_access_policy\n" + "x=y\n" * 200 + "client_address=127.0.0.5\n\n")' | polc send)
+expect "a request of 200 lines: closed without an answer" '^CLOSED$' "$out"
+out=$(printf 'request=smtpd_access_policy\nclient_address=127.0.0.5\x00\n\n' | polc send)
+expect "a NUL byte: closed without an answer" '^CLOSED$' "$out"
+out=$(printf 'request=smtpd_access_policy\nclient_address=127.0.0.5\n' | polc send --wait 14)
+expect "a request left half sent is closed after $((10))-odd seconds" '^CLOSED$' "$out"
+if rm_running && [ "$(req 127.0.0.5 127.0.0.1 | polc send | head -n 1)" = action=OK ]; then
+    ok "after all that the service still answers"
+else
+    not_ok "after all that the service still answers"
+fi
+relay "and Postfix still relays for the allowed client" '^250' --src 127.0.0.5
+
+# ---- 300 persistent connections, as 300 smtpd processes hold them
+fds_before=$(ls "/proc/$RM_PID/fd" 2>/dev/null | wc -l)
+"$PYTHON" "$POLC" "$POLICY_PORT" many 300 5 --hold 3 > "$E2E_TMP/many.out" 2>&1 &
+many_pid=$!
+sleep 2
+fds_during=$(ls "/proc/$RM_PID/fd" 2>/dev/null | wc -l)
+wait "$many_pid"
+expect "300 persistent connections, 5 requests each: every answer right" '^ok 1500$' "$(cat "$E2E_TMP/many.out")"
+if [ "$fds_during" -ge $((fds_before + 300)) ]; then ok "300 connections held open at once ($fds_during descriptors)"
+else not_ok "300 connections held open at once" "descriptors before $fds_before, during $fds_during"; fi
+threads=$(ls "/proc/$RM_PID/task" 2>/dev/null | wc -l)
+if [ "$threads" -lt 20 ]; then ok "no thread per connection ($threads threads)"
+else not_ok "no thread per connection" "$threads threads"; fi
+for i in $(seq 50); do
+    [ "$(ls "/proc/$RM_PID/fd" 2>/dev/null | wc -l)" -le "$fds_before" ] && break
+    sleep 0.1
+done
+fds_after=$(ls "/proc/$RM_PID/fd" 2>/dev/null | wc -l)
+expect "their descriptors are closed when the peers go" "^$fds_before\$" "$fds_after"
+
+# SIGTERM with 300 connections open: prompt.
+"$PYTHON" "$POLC" "$POLICY_PORT" many 300 1 --hold 10 > "$E2E_TMP/many.out" 2>&1 &
+many_pid=$!
+sleep 2
+if rm_stop && awk -v s="$RM_STOP_SECONDS" 'BEGIN { exit !(s < 3) }'; then
+    ok "SIGTERM with 300 connections open stops in ${RM_STOP_SECONDS}s"
+else
+    not_ok "SIGTERM with 300 connections open stops promptly" "took ${RM_STOP_SECONDS}s"
+fi
+kill "$many_pid" 2>/dev/null; wait "$many_pid" 2>/dev/null
+
+# ---- the milter and the policy service in one daemon
+RM_MILTER_SOCKET=inet:$MILTER_PORT@127.0.0.1
+daemon "allow"
+if wait_port 127.0.0.1 "$MILTER_PORT" 10; then ok "milter and policy service together: the milter listens too"
+else not_ok "milter and policy service together: the milter listens too"; fi
+relay "milter and policy service together: the policy service answers" '^250' --src 127.0.0.5
+rm_stop
+
+finish
