@@ -10,6 +10,14 @@
                            allowed 127.0.0.5 and unlisted 127.0.0.6); print
                            "ok N*ROUNDS" or what went wrong; with --hold S
                            keep the connections open S more seconds
+  polc.py PORT matrix FLAGS
+                           every client (allowed 127.0.0.5, unlisted
+                           127.0.0.6, denied and allowed 127.0.0.7) through
+                           every server address (local-IP 127.0.0.2, other
+                           127.0.0.1), with and without sasl_username, on
+                           one pipelined connection; the answers compared
+                           with KB Q193922's rules for relay_flags = FLAGS
+                           worked out here; print "ok N" or each mismatch
 """
 import socket
 import sys
@@ -23,14 +31,16 @@ def request(client, rcpt="user@remote.example", server="127.0.0.1"):
             "sasl_username=\ninstance=1.2.3\nsize=0\n\n" % (client, server, rcpt)).encode()
 
 
-def read_reply(s):
+def read_reply(f):
+    """One reply from f, a socket's makefile("rb"): lines up to the empty one."""
     buf = b""
-    while not buf.endswith(b"\n\n"):
-        d = s.recv(4096)
-        if not d:
+    while True:
+        line = f.readline()
+        if not line:
             raise EOFError("closed after %r" % buf)
-        buf += d
-    return buf
+        buf += line
+        if line == b"\n":
+            return buf
 
 
 def send(port, wait):
@@ -57,15 +67,51 @@ def send(port, wait):
     print(state)
 
 
+def kb_may_relay(flags, client, server, auth):
+    """KB Q193922, written out independently of the daemon."""
+    deny, allow, local, authf = flags & 1, flags & 2, flags & 4, flags & 8
+    if deny and client in ("127.0.0.7",):
+        return False
+    if allow and client in ("127.0.0.5", "127.0.0.7"):
+        return True
+    if local and server == "127.0.0.2":
+        return True
+    if authf and auth:
+        return True
+    return flags == 1
+
+
+def matrix(port, flags):
+    cases = [(c, sv, a) for c in ("127.0.0.5", "127.0.0.6", "127.0.0.7")
+             for sv in ("127.0.0.2", "127.0.0.1") for a in (False, True)]
+    data = b"".join(request(c, server=sv).replace(b"sasl_username=\n",
+                    b"sasl_username=user@local.test\n" if a else b"sasl_username=\n")
+                    for c, sv, a in cases)
+    s = socket.create_connection(("127.0.0.1", port), 5)
+    s.sendall(data)
+    bad = 0
+    f = s.makefile("rb")
+    for c, sv, a in cases:
+        want = b"action=OK\n\n" if kb_may_relay(flags, c, sv, a) else b"action=reject_unauth_destination\n\n"
+        got = read_reply(f)
+        if got != want:
+            print("flags %d client %s server %s auth %s: want %r got %r" % (flags, c, sv, a, want, got))
+            bad += 1
+    if bad == 0:
+        print("ok %d" % len(cases))
+    return 1 if bad else 0
+
+
 def many(port, n, rounds, hold):
     conns = [socket.create_connection(("127.0.0.1", port), 10) for _ in range(n)]
+    files = [s.makefile("rb") for s in conns]
     want = {"127.0.0.5": b"action=OK\n\n", "127.0.0.6": b"action=reject_unauth_destination\n\n"}
     good = 0
     for r in range(rounds):
         for i, s in enumerate(conns):
             s.sendall(request("127.0.0.5" if i % 2 == 0 else "127.0.0.6"))
         for i, s in enumerate(conns):
-            got = read_reply(s)
+            got = read_reply(files[i])
             if got != want["127.0.0.5" if i % 2 == 0 else "127.0.0.6"]:
                 print("connection %d round %d: %r" % (i, r, got))
                 return 1
@@ -94,6 +140,8 @@ def main():
     if args[1] == "send":
         send(port, wait)
         return 0
+    if args[1] == "matrix":
+        return matrix(port, int(args[2]))
     if args[1] == "many":
         return many(port, int(args[2]), int(args[3]), hold)
     print(__doc__, file=sys.stderr)

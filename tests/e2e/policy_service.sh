@@ -152,6 +152,17 @@ relay "flags 10: unlisted authenticated client relays" '^250' --src 127.0.0.6 --
 relay "flags 10: unlisted unauthenticated client may not relay" "$DENIED" --src 127.0.0.6
 relay "flags 10: listed client through the second listener relays" '^250' --src 127.0.0.5 --dst 127.0.0.2
 
+# ---- every relay_flags value, 0 to 15: 12 requests each, straight to the
+# socket, against KB Q193922's rules worked out by the client
+for flags in $(seq 0 15); do
+    rm_config "relay_flags = $flags"
+    if ! rm_start || ! wait_port 127.0.0.1 "$POLICY_PORT" 50; then
+        not_ok "relay_flags = $flags: relaymilter starts"
+        continue
+    fi
+    expect "relay_flags = $flags: every client, server address and auth as KB Q193922 says" '^ok 12$' "$(polc matrix "$flags")"
+done
+
 # ---- on_error: a request that can not be decided
 for oe in "tempfail defer_unauth_destination" "accept DUNNO" "reject reject_unauth_destination"; do
     daemon "local" "on_error = ${oe% *}"
