@@ -203,6 +203,8 @@ relay "service resumed: allowed client relays again" '^250' --src 127.0.0.5
 daemon "deny, allow"
 out=$( { req 127.0.0.5 127.0.0.1; req 127.0.0.6 127.0.0.1; req 127.0.0.7 127.0.0.1; } | polc send)
 expect "pipelined requests: answered in order" '^action=OK action=reject_unauth_destination action=reject_unauth_destination OPEN$' "$(tr '\n' ' ' <<<"$out" | sed 's/ $//')"
+counts=$(ctl STATUS | sed -n 's/^decisions_\(allow_list\|deny_list\|default_deny\): /\1=/p' | tr '\n' ' ')
+expect "the daemon's counters (STATUS) count the policy service's decisions" '^deny_list=1 allow_list=1 default_deny=1 $' "$counts"
 out=$( { printf 'request=smtpd_access_policy\nno equals sign\nclient_address=127.0.0.5\n\n'; req 127.0.0.5 127.0.0.1; } | polc send)
 expect "a line without '=' gets the no-decision action, and the connection goes on" '^action=defer_unauth_destination action=OK OPEN$' "$(tr '\n' ' ' <<<"$out" | sed 's/ $//')"
 out=$(printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=127.0.0.5\nclient_address=127.0.0.6\n\n' | polc send)
