@@ -426,7 +426,10 @@ rm_start() {
 # rm_listening: does the milter socket (or, without one, the policy socket) accept connections?
 rm_listening() {
     case ${RM_MILTER_SOCKET-inet:} in
-        '') local p=${RM_POLICY_SOCKET#inet:}; wait_port "${p#*@}" "${p%@*}" 1 ;;
+        '') case $RM_POLICY_SOCKET in
+                unix:*) [ -S "${RM_POLICY_SOCKET#unix:}" ] ;;
+                *) local p=${RM_POLICY_SOCKET#inet:}; wait_port "${p#*@}" "${p%@*}" 1 ;;
+            esac ;;
         unix:*|local:*) [ -S "${RM_MILTER_SOCKET#*:}" ] ;;
         *) wait_port 127.0.0.1 "$MILTER_PORT" 1 ;;
     esac

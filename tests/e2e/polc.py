@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """polc.py - a Postfix policy client for the tests, straight to the socket.
 
+  PORT is a TCP port on 127.0.0.1, or the path of a unix socket.
+
   polc.py PORT send        bytes from stdin in one write; print each reply
                            line, then CLOSED if the server hung up (or
                            OPEN after --wait seconds without more)
@@ -31,6 +33,16 @@ def request(client, rcpt="user@remote.example", server="127.0.0.1"):
             "sasl_username=\ninstance=1.2.3\nsize=0\n\n" % (client, server, rcpt)).encode()
 
 
+def connect(port, timeout):
+    """PORT on 127.0.0.1, or a unix socket when it is a path."""
+    if isinstance(port, str):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(timeout)
+        s.connect(port)
+        return s
+    return socket.create_connection(("127.0.0.1", port), timeout)
+
+
 def read_reply(f):
     """One reply from f, a socket's makefile("rb"): lines up to the empty one."""
     buf = b""
@@ -45,7 +57,7 @@ def read_reply(f):
 
 def send(port, wait):
     data = sys.stdin.buffer.read()
-    s = socket.create_connection(("127.0.0.1", port), 5)
+    s = connect(port, 5)
     s.sendall(data)
     s.settimeout(wait)
     buf = b""
@@ -87,7 +99,7 @@ def matrix(port, flags):
     data = b"".join(request(c, server=sv).replace(b"sasl_username=\n",
                     b"sasl_username=user@local.test\n" if a else b"sasl_username=\n")
                     for c, sv, a in cases)
-    s = socket.create_connection(("127.0.0.1", port), 5)
+    s = connect(port, 5)
     s.sendall(data)
     bad = 0
     f = s.makefile("rb")
@@ -103,7 +115,7 @@ def matrix(port, flags):
 
 
 def many(port, n, rounds, hold):
-    conns = [socket.create_connection(("127.0.0.1", port), 10) for _ in range(n)]
+    conns = [connect(port, 10) for _ in range(n)]
     files = [s.makefile("rb") for s in conns]
     want = {"127.0.0.5": b"action=OK\n\n", "127.0.0.6": b"action=reject_unauth_destination\n\n"}
     good = 0
@@ -136,7 +148,7 @@ def main():
         i = args.index("--hold")
         hold = float(args[i + 1])
         del args[i:i + 2]
-    port = int(args[0])
+    port = args[0] if args[0].startswith("/") else int(args[0])
     if args[1] == "send":
         send(port, wait)
         return 0

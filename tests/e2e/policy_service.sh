@@ -269,4 +269,17 @@ else not_ok "milter and policy service together: the milter listens too"; fi
 relay "milter and policy service together: the policy service answers" '^250' --src 127.0.0.5
 rm_stop
 
+# ---- a unix policy_socket: mode 0660, answered, removed at stop
+RM_MILTER_SOCKET=
+RM_POLICY_SOCKET=unix:$RM_DIR/policy.sock
+rm_config "relay_flags = allow"
+if rm_start; then ok "relaymilter starts with policy_socket = unix:PATH"
+else not_ok "relaymilter starts with policy_socket = unix:PATH"; fi
+expect "unix policy_socket: mode 0660" '^660$' "$(stat -c %a "$RM_DIR/policy.sock" 2>&1)"
+out=$(req 127.0.0.5 127.0.0.1 | "$PYTHON" "$POLC" "$RM_DIR/policy.sock" send)
+expect "unix policy_socket: answers" '^action=OK' "$out"
+rm_stop
+if [ -e "$RM_DIR/policy.sock" ]; then not_ok "unix policy_socket: removed at stop"
+else ok "unix policy_socket: removed at stop"; fi
+
 finish
