@@ -20,6 +20,9 @@ static const struct {
     [RM_POL_SASL_USERNAME] = {"sasl_username", offsetof(rm_pol_req, sasl_username), RM_POL_NAME_LEN},
     [RM_POL_RECIPIENT] = {"recipient", offsetof(rm_pol_req, recipient), RM_POL_RCPT_LEN},
     [RM_POL_INSTANCE] = {"instance", offsetof(rm_pol_req, instance), RM_POL_WORD_LEN},
+    [RM_POL_HELO_NAME] = {"helo_name", offsetof(rm_pol_req, helo_name), RM_POL_NAME_LEN},
+    [RM_POL_SENDER] = {"sender", offsetof(rm_pol_req, sender), RM_POL_RCPT_LEN},
+    [RM_POL_QUEUE_ID] = {"queue_id", offsetof(rm_pol_req, queue_id), RM_POL_WORD_LEN},
 };
 
 /* The actions, read both ways: rm_pol_format_reply and rm_pol_parse_reply. */

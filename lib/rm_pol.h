@@ -35,6 +35,9 @@ enum rm_pol_attr {
     RM_POL_SASL_USERNAME,
     RM_POL_RECIPIENT,
     RM_POL_INSTANCE,
+    RM_POL_HELO_NAME,                   /* these three only go into the log */
+    RM_POL_SENDER,
+    RM_POL_QUEUE_ID,
     RM_POL_ATTR__COUNT
 };
 
@@ -48,6 +51,9 @@ typedef struct rm_pol_req {
     char    sasl_username[RM_POL_NAME_LEN];
     char    recipient[RM_POL_RCPT_LEN];
     char    instance[RM_POL_WORD_LEN];
+    char    helo_name[RM_POL_NAME_LEN];
+    char    sender[RM_POL_RCPT_LEN];
+    char    queue_id[RM_POL_WORD_LEN];
 } rm_pol_req;
 
 /* The actions the policy service answers with (access(5) actions). */

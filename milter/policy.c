@@ -21,6 +21,7 @@
 
 #include "mlog.h"
 #include "policy.h"
+#include "rm_logfmt.h"
 #include "rm_pol.h"
 #include "rm_verdict.h"
 #include "sockutil.h"
@@ -59,15 +60,44 @@ static time_t now_s(void)
     return ts.tv_sec;
 }
 
-/* rcpt_text - the recipient for the log, "<...>", or "none" */
+/* bracket - "<addr>" for the log; NULL when there is none */
 
-static const char *rcpt_text(const rm_pol_req *r, char *buf, size_t len)
+static const char *bracket(const char *addr, char *buf, size_t len)
 {
-    if (r->recipient[0] == '\0')
-        snprintf(buf, len, "none");
-    else
-        snprintf(buf, len, "<%.320s>", r->recipient);
+    if (addr[0] == '\0')
+        return NULL;
+    snprintf(buf, len, "<%s>", addr);
     return buf;
+}
+
+/*
+ * log_decision - the one line per decision (rm_logfmt), as the milter
+ * writes it: info for a decision, a warning when none could be made.
+ * action is what Postfix was told; in report mode, "would-" and what it
+ * would have been told.  in and v may be NULL (no verdict: reason says why).
+ */
+static void log_decision(const rm_snapshot *s, const rm_pol_req *r, const rm_verdict_in *in,
+                         const rm_verdict *v, enum rm_pol_action a, const char *reason)
+{
+    char    line[RM_LOGFMT_LINE_MAX], rb[RM_POL_RCPT_LEN + 2], sb[RM_POL_RCPT_LEN + 2], act[64];
+    rm_logfmt_facts f = {0};
+
+    snprintf(act, sizeof(act), "%s%s", s && s->cfg->mode == RM_MODE_REPORT ? "would-" : "",
+             rm_pol_action_name(a));
+    f.action = act;
+    f.queue_id = r->queue_id;
+    f.client = r->client_address;
+    f.helo = r->helo_name;
+    f.sender = bracket(r->sender, sb, sizeof(sb));
+    f.sasl_user = r->sasl_username;
+    f.server = r->server_address;
+    f.rcpt = bracket(r->recipient, rb, sizeof(rb));
+    f.reason = reason;
+    rm_logfmt_decision(line, sizeof(line), &f, s, in, v);
+    if (v == NULL || v->kind == RM_VERDICT_NONE)
+        mlog_warnx("%s", line);
+    else
+        mlog_info("%s", line);
 }
 
 /*
@@ -75,36 +105,16 @@ static const char *rcpt_text(const rm_pol_req *r, char *buf, size_t len)
  * accept leaves them to the restrictions after ours, reject rejects them.
  * Local recipients pass under all three: Postfix's resolver decides.
  */
-static enum rm_pol_action no_decision(const rm_snapshot *s, const rm_pol_req *r, const char *why)
+static enum rm_pol_action no_decision(const rm_snapshot *s, const rm_pol_req *r, const rm_verdict_in *in,
+                                      const rm_verdict *v, const char *why)
 {
     enum rm_on_error how = s ? s->cfg->on_error : RM_ON_ERROR_TEMPFAIL;
-    bool    report = s && s->cfg->mode == RM_MODE_REPORT;
     enum rm_pol_action a = how == RM_ON_ERROR_ACCEPT ? RM_POL_DUNNO
         : how == RM_ON_ERROR_REJECT ? RM_POL_REJECT_UNAUTH : RM_POL_DEFER_UNAUTH;
-    char    rb[400];
 
     state_count(RM_CTL_D_ERROR);
-    mlog_warnx("policy: no decision client=%.64s rcpt=%s reason=%s action=%s%s",
-               r->client_address[0] ? r->client_address : "none", rcpt_text(r, rb, sizeof(rb)),
-               why, rm_pol_action_name(a), report ? " (report mode: answered DUNNO)" : "");
-    return report ? RM_POL_DUNNO : a;
-}
-
-/* log_denial - a client that may not relay (or, in report mode, would not) */
-
-static void log_denial(const rm_snapshot *s, const rm_pol_req *r, const rm_decision *d, bool report)
-{
-    char    where[RM_PATH_LEN + 16], entry[RM_ENTRY_STRLEN], rb[400];
-    const char *verb = report ? "would-deny" : "deny";
-
-    rcpt_text(r, rb, sizeof(rb));
-    if (rm_snapshot_where(s, d, where, sizeof(where), entry, sizeof(entry)) > 0)
-        mlog_info("policy: %s client=%s rcpt=%s rule=%s list=%s entry=%s action=%s", verb,
-                  r->client_address, rb, rm_rule_name(d->rule), where, entry,
-                  rm_pol_action_name(report ? RM_POL_DUNNO : RM_POL_REJECT_UNAUTH));
-    else
-        mlog_info("policy: %s client=%s rcpt=%s rule=%s action=%s", verb, r->client_address, rb,
-                  rm_rule_name(d->rule), rm_pol_action_name(report ? RM_POL_DUNNO : RM_POL_REJECT_UNAUTH));
+    log_decision(s, r, in, v, a, why);
+    return s && s->cfg->mode == RM_MODE_REPORT ? RM_POL_DUNNO : a;
 }
 
 /*
@@ -124,7 +134,7 @@ static enum rm_pol_action policy_answer(const rm_pol_req *r, const char *parse_e
     enum rm_pol_action a;
 
     if (parse_err != NULL) {
-        a = no_decision(s, r, parse_err);
+        a = no_decision(s, r, NULL, NULL, parse_err);
         goto done;
     }
     switch (rm_pol_verdict_in(r, &in, why, sizeof(why))) {
@@ -132,7 +142,7 @@ static enum rm_pol_action policy_answer(const rm_pol_req *r, const char *parse_e
         a = RM_POL_DUNNO;               /* relay is decided per recipient, at RCPT */
         goto done;
     case RM_POL_UNUSABLE:
-        a = no_decision(s, r, why);
+        a = no_decision(s, r, NULL, NULL, why);
         goto done;
     default:
         break;
@@ -140,15 +150,17 @@ static enum rm_pol_action policy_answer(const rm_pol_req *r, const char *parse_e
     rm_verdict_decide(s, &in, &v);
     switch (v.kind) {
     case RM_VERDICT_NONE:
-        a = no_decision(s, r, rm_verdict_nodec_name(v.nodec));
+        a = no_decision(s, r, &in, &v, NULL);
         break;
     case RM_VERDICT_ALLOW:
         state_count(rm_ctl_decision_of_rule(v.decision.rule));
+        if (s->cfg->log_allowed)
+            log_decision(s, r, &in, &v, RM_POL_OK, NULL);
         a = report ? RM_POL_DUNNO : RM_POL_OK;
         break;
     case RM_VERDICT_DENY:
         state_count(rm_ctl_decision_of_rule(v.decision.rule));
-        log_denial(s, r, &v.decision, report);
+        log_decision(s, r, &in, &v, RM_POL_REJECT_UNAUTH, NULL);
         a = report ? RM_POL_DUNNO : RM_POL_REJECT_UNAUTH;
         break;
     default:

@@ -6,6 +6,7 @@
 
 #define REQ "request=smtpd_access_policy\nprotocol_state=RCPT\nprotocol_name=ESMTP\n" \
     "client_address=192.0.2.7\nclient_name=mx.example\nserver_address=10.0.0.25\n" \
+    "helo_name=mx.example\nsender=a@example.org\nqueue_id=\n" \
     "sasl_username=\nrecipient=user@remote.example\ninstance=a.b.c\nsize=0\n\n"
 
 /* Framing: input, bytes given, want (length, 0 more, -1 refused). */
@@ -94,6 +95,9 @@ START_TEST(test_parse)
     ck_assert_str_eq(r.sasl_username, "");
     ck_assert_str_eq(r.recipient, "user@remote.example");
     ck_assert_str_eq(r.instance, "a.b.c");
+    ck_assert_str_eq(r.helo_name, "mx.example");
+    ck_assert_str_eq(r.sender, "a@example.org");
+    ck_assert_str_eq(r.queue_id, "");
     ck_assert_uint_eq(r.have, (1u << RM_POL_ATTR__COUNT) - 1);
 }
 END_TEST

@@ -55,6 +55,13 @@ relay() {
     expect "$name" "$want" "$(rcpt_reply "$out" user@remote.example)"
 }
 
+# logline KEY=VALUE...: the last decision line with these values, as
+# "key=value " for its keys with a value (tests/e2e/logparse.py reads it)
+logline() {
+    "$PYTHON" "$E2E_LIB_DIR/logparse.py" "$RM_DIR/daemon.log" "$@" |
+        awk -F'\t' '$1 != "_keys" && $2 != "" { printf "%s=%s ", $1, $2 }'
+}
+
 # polc ARGS: the direct policy client
 polc() { "$PYTHON" "$POLC" "$POLICY_PORT" "$@"; }
 
@@ -68,9 +75,10 @@ req() {
 # ---- relay_flags = deny, allow (3)
 daemon "deny, allow"
 relay "allow list: 127.0.0.5 relays" '^250' --src 127.0.0.5
-rm_log_mark
 relay "not listed: 127.0.0.6 may not relay" "$DENIED" --src 127.0.0.6
-expect "the refusal is the policy service's (its log)" 'policy: deny client=127\.0\.0\.6 rcpt=<user@remote\.example> rule=default-deny action=reject_unauth_destination' "$(rm_log_since)"
+expect "the refusal is the policy service's (its decision line)" \
+    '^verdict=deny action=reject_unauth_destination client=127\.0\.0\.6 helo=client\.example sender=<sender@local\.test> server=127\.0\.0\.1 rcpt=<user@remote\.example> rule=default-deny $' \
+    "$(logline client=127.0.0.6)"
 relay "mynetworks after the service: 127.0.0.8 on no list may not relay" "$DENIED" --src 127.0.0.8
 relay "deny list beats allow list: 127.0.0.7 on both may not relay" "$DENIED" --src 127.0.0.7
 relay "allow flag does not need the local listener: 127.0.0.5 via 127.0.0.2 relays" '^250' --src 127.0.0.5 --dst 127.0.0.2
@@ -177,7 +185,8 @@ daemon "allow" "mode = report"
 out=$( { req 127.0.0.6 127.0.0.1; req 127.0.0.5 127.0.0.1; } | polc send)
 expect "report mode: a client that may not relay gets DUNNO" '^action=DUNNO' "$(sed -n 1p <<<"$out")"
 expect "report mode: a client that may relay gets DUNNO too" '^action=DUNNO' "$(sed -n 2p <<<"$out")"
-expect "report mode: the log says would-deny" 'policy: would-deny client=127\.0\.0\.6 .*action=DUNNO' "$(cat "$RM_DIR/daemon.log")"
+expect "report mode: the decision line says what it would have answered" \
+    '^verdict=deny action=would-reject_unauth_destination client=127\.0\.0\.6 ' "$(logline client=127.0.0.6)"
 # Behind report mode Postfix's own rules decide.
 relay "report mode: Postfix's own mynetworks lets 127.0.0.8 relay" '^250' --src 127.0.0.8
 relay "report mode: a client the allow list names relays no more (Postfix's gate)" "$DENIED" --src 127.0.0.5
