@@ -118,11 +118,12 @@ void    doctor_report(doctor *dr, const char *status, const char *check, const c
         printf("         fix: %s\n", fix);
 }
 
-/* doctor_milter_socket - milter_socket as Postfix writes it in smtpd_milters */
+/* doctor_postfix_socket - one of relaymilter's sockets as Postfix writes it
+ * (smtpd_milters, check_policy_service): inet:HOST:PORT or unix:PATH */
 
-void    doctor_milter_socket(const rm_config *cfg, char *out, size_t len)
+void    doctor_postfix_socket(const char *ms, char *out, size_t len)
 {
-    const char *ms = cfg->milter_socket, *at = strchr(ms, '@');
+    const char *at = strchr(ms, '@');
 
     if (strncmp(ms, "inet:", 5) == 0 && at)
         snprintf(out, len, "inet:%s:%.*s", at + 1, (int) (at - ms - 5), ms + 5);
@@ -134,9 +135,10 @@ void    doctor_milter_socket(const rm_config *cfg, char *out, size_t len)
         snprintf(out, len, "%s", ms);
 }
 
-/* reachable - does something accept connections on the milter socket? */
+/* doctor_reachable - does something accept connections on this socket
+ * (milter_socket or policy_socket syntax)? */
 
-static bool reachable(const char *ms)
+bool    doctor_reachable(const char *ms)
 {
     int     fd = -1;
     bool    ok = false;
@@ -252,11 +254,15 @@ static void check_milters(doctor *dr, const rm_config *cfg, const rm_domains *do
     char    args[sizeof(val) + RM_PATH_LEN + 64], fix[sizeof(args) + 2 * RM_PATH_LEN + 64];
 
     (void) dom;
-    doctor_milter_socket(cfg, want, sizeof(want));
+    if (cfg->milter_socket[0] == '\0') {
+        doctor_report(dr, "note", "smtpd_milters", "the milter is off (milter_socket is empty)", NULL);
+        return;
+    }
+    doctor_postfix_socket(cfg->milter_socket, want, sizeof(want));
     if (postconf(dr, "smtpd_milters", true, val, sizeof(val)) == 0 && doctor_has_token(val, want)) {
         snprintf(msg, sizeof(msg), "smtpd_milters has %s", want);
         doctor_report(dr, "ok", "smtpd_milters", msg, NULL);
-        if (reachable(cfg->milter_socket)) {
+        if (doctor_reachable(cfg->milter_socket)) {
             doctor_report(dr, "ok", "reachable", "relaymilter answers on its milter socket", NULL);
         } else {
             snprintf(msg, sizeof(msg), "nothing answers on %s", cfg->milter_socket);
@@ -277,9 +283,9 @@ static void check_default_action(doctor *dr, const rm_config *cfg, const rm_doma
 {
     char    val[256], msg[512], fix[2 * RM_PATH_LEN + 128];
 
-    (void) cfg;
     (void) dom;
-    if (postconf(dr, "milter_default_action", false, val, sizeof(val)) < 0)
+    if (cfg->milter_socket[0] == '\0'
+        || postconf(dr, "milter_default_action", false, val, sizeof(val)) < 0)
         return;
     if (strcmp(val, "tempfail") == 0) {
         doctor_report(dr, "ok", "milter_default_action", "tempfail: while relaymilter is down, "
@@ -302,8 +308,9 @@ static void check_relay_restrictions(doctor *dr, const rm_config *cfg, const rm_
     char    val[8192], nets[4096], msg[sizeof(val) + sizeof(nets) + 256];
     const char *which = "smtpd_relay_restrictions";
 
-    (void) cfg;
     (void) dom;
+    if (cfg->policy_socket[0] != '\0')
+        return;                         /* doctor_check_policy: the gate stays shut there */
     if (postconf(dr, "smtpd_relay_restrictions", true, val, sizeof(val)) < 0)
         return;
     /* Below compatibility level 1, relay control lives in the recipient restrictions. */
@@ -339,6 +346,7 @@ static void (*const checks[])(doctor *, const rm_config *, const rm_domains *) =
     check_milters,
     doctor_check_master,
     check_default_action,
+    doctor_check_policy,
     check_relay_restrictions,
     doctor_check_networks,
     check_local_domains,

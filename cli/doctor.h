@@ -31,14 +31,23 @@ void    doctor_report(doctor *dr, const char *status, const char *check, const c
 /* doctor_fix - "postconf [-c DIR] ARGS && postfix [-c DIR] reload" */
 void    doctor_fix(const doctor *dr, char *buf, size_t len, const char *args);
 
-/* doctor_milter_socket - relaymilter's milter_socket as smtpd_milters writes it */
-void    doctor_milter_socket(const rm_config *cfg, char *out, size_t len);
+/* doctor_postfix_socket - a milter_socket or policy_socket value as
+ * Postfix writes it (smtpd_milters, check_policy_service) */
+void    doctor_postfix_socket(const char *socket, char *out, size_t len);
+
+/* doctor_reachable - does something accept connections on that socket? */
+bool    doctor_reachable(const char *socket);
 
 /* doctor_has_token - is tok one of the comma/space separated words of list? */
 bool    doctor_has_token(const char *list, const char *tok);
 
 /* doctor_check_master - every smtpd listener's master.cf overrides */
 void    doctor_check_master(doctor *dr, const rm_config *cfg, const rm_domains *dom);
+
+/* doctor_check_policy - the policy deployment: the relay restrictions ask
+ * relaymilter first and refuse relaying after it, the service answers,
+ * its default action and mynetworks keep the relay gate shut */
+void    doctor_check_policy(doctor *dr, const rm_config *cfg, const rm_domains *dom);
 
 /* doctor_check_networks - the allow list against Postfix's mynetworks */
 void    doctor_check_networks(doctor *dr, const rm_config *cfg, const rm_domains *dom);

@@ -61,7 +61,9 @@ static int one_listener(doctor *dr, const char *svc, const char *params, const c
     char    val[8192], msg[sizeof(val) + 512], args[512], fix[1024 + 2 * 4096];
     int     found = 0;
 
-    if (override(params, svc, "smtpd_milters", val, sizeof(val)) && !doctor_has_token(val, want)) {
+    /* With the milter off (policy service alone) smtpd_milters is no concern. */
+    if (want[0] != '\0' && override(params, svc, "smtpd_milters", val, sizeof(val))
+        && !doctor_has_token(val, want)) {
         snprintf(msg, sizeof(msg), "master.cf service %s sets smtpd_milters = %s, which drops "
                  "relaymilter (%s): its clients relay by Postfix's rules alone", svc,
                  val[0] ? val : "(empty)", want);
@@ -100,7 +102,7 @@ void    doctor_check_master(doctor *dr, const rm_config *cfg, const rm_domains *
         free(params);
         return;
     }
-    doctor_milter_socket(cfg, want, sizeof(want));
+    doctor_postfix_socket(cfg->milter_socket, want, sizeof(want));
     for (char *line = services; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
         if (!is_smtpd(line, svc, sizeof(svc)))
             continue;

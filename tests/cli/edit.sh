@@ -246,6 +246,51 @@ EOC
     t doctor-json -c doctor.conf --json doctor --postfix-config master
     if python3 -m json.tool doctor-json.out >/dev/null 2>&1; then pass doctor-json-parses; else fail doctor-json-parses; fi
     t doctor-usage -c doctor.conf doctor --frob
+    # the policy-service deployment: the milter off, Postfix's gate shut and
+    # its relay restrictions asking relaymilter first
+    mkdir policy-good policy-bad
+    cat > policy-good/main.cf <<EOC
+compatibility_level = 3.6
+mynetworks = 127.0.0.0/8 [::1]/128
+smtpd_relay_restrictions = check_policy_service inet:127.0.0.1:$port, reject_unauth_destination
+smtpd_policy_service_default_action = defer_unauth_destination
+mydestination = local.test
+myhostname = mx.local.test
+EOC
+    cp good/master.cf policy-good/master.cf
+    # mynetworks opened to everyone and granted before the service is asked,
+    # nothing refusing relaying after it, and a default action that relays
+    cat > policy-bad/main.cf <<EOC
+compatibility_level = 3.6
+mynetworks = 0.0.0.0/0 [::]/0
+smtpd_relay_restrictions = permit_mynetworks, check_policy_service inet:127.0.0.1:$port
+smtpd_policy_service_default_action = DUNNO
+mydestination = local.test
+myhostname = mx.local.test
+EOC
+    cp good/master.cf policy-bad/master.cf
+    printf 'milter_socket =\npolicy_socket = inet:%s@127.0.0.1\nlocal_domains = local.test\nrelay_flags = allow\nallow_list = doctor-allow.list\n' "$port" > doctor-policy.conf
+    filt='s/Postfix [0-9][0-9.]*/Postfix VERSION/; s/:[0-9]\{4,5\}/:PORT/g'
+    t doctor-policy-good -c doctor-policy.conf doctor --postfix-config policy-good
+    filt='s/Postfix [0-9][0-9.]*/Postfix VERSION/; s/:[0-9]\{4,5\}/:PORT/g'
+    t doctor-policy-bad -c doctor-policy.conf doctor --postfix-config policy-bad
+    # a policy service nothing listens on, and the fix lines applied fix it
+    sed 's/check_policy_service inet:127.0.0.1:[0-9]*/check_policy_service inet:127.0.0.1:1/' \
+        policy-good/main.cf > policy-good/main.cf.new && mv policy-good/main.cf.new policy-good/main.cf
+    "$relayctl" -c doctor-policy.conf doctor --postfix-config policy-bad |
+        sed -n 's/^ *fix: \(postconf -c policy-bad .*\) && postfix -c policy-bad reload$/\1/p' > pfixes.sh
+    if [ -s pfixes.sh ] && sh pfixes.sh && "$relayctl" -c doctor-policy.conf doctor --postfix-config policy-bad \
+        | grep -q '^ok       policy_service: smtpd_relay_restrictions asks relaymilter first'; then
+        pass doctor-policy-fixes-apply-to-that-instance
+    else
+        sed 's/^/#   /' pfixes.sh
+        fail doctor-policy-fixes-apply-to-that-instance
+    fi
+    if "$relayctl" -c doctor-policy.conf doctor --postfix-config policy-good | grep -q '^problem  policy_service: smtpd_relay_restrictions (.*) does not ask'; then
+        pass doctor-policy-other-socket-is-not-ours
+    else
+        fail doctor-policy-other-socket-is-not-ours
+    fi
     kill "$listener" 2>/dev/null
     wait "$listener" 2>/dev/null
 else
