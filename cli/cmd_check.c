@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "relayctl.h"
+#include "rm_text.h"
 #include "check_out.h"
 #include "rm_ctl.h"
 #include "rm_explain.h"
@@ -73,6 +74,23 @@ typedef struct batch {
     size_t  n;
 } batch;
 
+/* print_batch_error - "TEXT error WHY"; a line holding anything but
+ * printable ASCII is quoted escaped, so that no input byte reaches the
+ * terminal raw */
+
+static void print_batch_error(const char *text, const char *why)
+{
+    char    q[RM_QUOTE_LEN(256)];
+    size_t  n = strlen(text);
+
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char) text[i] < 0x21 || (unsigned char) text[i] > 0x7e) {
+            printf("%s error %s\n", rm_text_quote(q, sizeof(q), text, n), why);
+            return;
+        }
+    printf("%s error %s\n", text, why);
+}
+
 static void batch_flush(relayctl *rc, const rm_snapshot *s, const rm_verdict_in *base, batch *b)
 {
     rm_addr ok[BATCH];
@@ -94,7 +112,7 @@ static void batch_flush(relayctl *rc, const rm_snapshot *s, const rm_verdict_in 
                 json_string(stdout, b->err[i]);
                 printf("}\n");
             } else {
-                printf("%s error %s\n", b->text[i], b->err[i]);
+                print_batch_error(b->text[i], b->err[i]);
             }
         } else {
             rm_verdict_in in = *base;

@@ -39,6 +39,8 @@ input='192.0.2.1
 10.1
 not-an-address
 ' t check-batch-errors -c $c check -
+input="$(printf '192.0.2.1\n\033[2Jgone\nfull\357\274\221width\n')
+" t check-batch-escaped -c $c check -
 input='192.0.2.1
 ' t check-batch-json -c $c --json check -
 
