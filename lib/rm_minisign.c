@@ -168,3 +168,21 @@ int     rm_minisign_verify(const rm_minisign_key *k, const char *sig, size_t sig
         snprintf(comment, clen, "%.*s", (int) tclen, tc);
     return 0;
 }
+
+/* rm_minisign_signed_at - minisign's timestamp:N in a trusted comment */
+
+int     rm_minisign_signed_at(const char *comment, long long *t)
+{
+    const char *p = strstr(comment, "timestamp:");
+    long long v = 0;
+    int     digits = 0;
+
+    if (p == NULL || (p != comment && p[-1] != '\t' && p[-1] != ' '))
+        return -1;
+    for (p += strlen("timestamp:"); *p >= '0' && *p <= '9' && digits < 18; p++, digits++)
+        v = v * 10 + (*p - '0');
+    if (digits == 0 || (*p != '\0' && *p != '\t' && *p != ' '))
+        return -1;
+    *t = v;
+    return 0;
+}

@@ -44,4 +44,11 @@ int     rm_minisign_verify(const rm_minisign_key *k, const char *sig, size_t sig
                            const void *msg, size_t msglen, char *comment, size_t clen,
                            char *err, size_t errlen);
 
+/*
+ * rm_minisign_signed_at - the "timestamp:N" minisign puts in the trusted
+ * comment, which the signature covers: 0 and *t set, or -1 when there is
+ * none.  A list signed before the one in force is an old one replayed.
+ */
+int     rm_minisign_signed_at(const char *comment, long long *t);
+
 #endif

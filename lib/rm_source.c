@@ -89,8 +89,8 @@ bool    rm_source_validator_ok(const char *v, size_t len)
 
 size_t  rm_source_meta_format(const rm_source_meta *m, char *buf, size_t len)
 {
-    int     n = snprintf(buf, len, "url %s\netag %s\nlast_modified %s\nfetched %lld\n",
-                         m->url, m->etag, m->last_modified, (long long) m->fetched);
+    int     n = snprintf(buf, len, "url %s\netag %s\nlast_modified %s\nfetched %lld\nsigned %lld\n",
+                         m->url, m->etag, m->last_modified, (long long) m->fetched, m->signed_at);
 
     return n < 0 || (size_t) n >= len ? 0 : (size_t) n;
 }
@@ -135,7 +135,7 @@ int     rm_source_meta_parse(const char *buf, size_t len, rm_source_meta *m)
         } else if (k == 13 && memcmp(s, "last_modified", 13) == 0) {
             if (set_field(m->last_modified, sizeof(m->last_modified), sp, n) < 0)
                 return -1;
-        } else if (k == 7 && memcmp(s, "fetched", 7) == 0) {
+        } else if ((k == 7 && memcmp(s, "fetched", 7) == 0) || (k == 6 && memcmp(s, "signed", 6) == 0)) {
             char    num[24], *end;
             long long t;
 
@@ -146,7 +146,10 @@ int     rm_source_meta_parse(const char *buf, size_t len, rm_source_meta *m)
             t = strtoll(num, &end, 10);
             if (*end != '\0' || t < 0)
                 return -1;
-            m->fetched = (time_t) t;
+            if (k == 7)
+                m->fetched = (time_t) t;
+            else
+                m->signed_at = t;
         }
     }
     return m->url[0] ? 0 : -1;

@@ -46,9 +46,10 @@ typedef struct rm_source_meta {
     char    etag[RM_VALIDATOR_LEN];     /* "" when the server sent none */
     char    last_modified[RM_VALIDATOR_LEN];
     time_t  fetched;                    /* when this copy was fetched */
+    long long signed_at;                /* its signature's timestamp; 0: unsigned */
 } rm_source_meta;
 
-/* rm_source_meta_format - "url URL\netag V\nlast_modified V\nfetched T\n" */
+/* rm_source_meta_format - "url URL\netag V\nlast_modified V\nfetched T\nsigned T\n" */
 size_t  rm_source_meta_format(const rm_source_meta *m, char *buf, size_t len);
 
 /* rm_source_meta_parse - the reverse; unknown lines are ignored, a bad

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "rm_config.h"
 #include "rm_minisign.h"
 #include "rm_source.h"
 
@@ -104,6 +106,18 @@ START_TEST(good_prehashed_and_legacy)
     ck_assert_msg(rm_minisign_verify(&k, sig, len, body, strlen(body), comment, sizeof(comment),
                                      err, sizeof(err)) == 0, "prehashed: %s", err);
     ck_assert_msg(strstr(comment, "hashed") != NULL, "trusted comment: %s", comment);
+    {
+        long long t;
+
+        ck_assert_int_eq(rm_minisign_signed_at(comment, &t), 0);
+        ck_assert_msg(t > 1700000000LL && t <= (long long) time(NULL), "timestamp %lld", t);
+        ck_assert_int_eq(rm_minisign_signed_at("timestamp:12\tfile:x", &t), 0);
+        ck_assert_int_eq(t, 12);
+        ck_assert_int_eq(rm_minisign_signed_at("file:x", &t), -1);
+        ck_assert_int_eq(rm_minisign_signed_at("timestamp:", &t), -1);
+        ck_assert_int_eq(rm_minisign_signed_at("timestamp:12x", &t), -1);
+        ck_assert_int_eq(rm_minisign_signed_at("xtimestamp:12", &t), -1);
+    }
     sig = slurp("list.Ed", &len);
     ck_assert_msg(verify("a.pub", sig, len, body, err) == 0, "legacy: %s", err);
 }
@@ -250,7 +264,8 @@ END_TEST
 
 START_TEST(meta_round_trip)
 {
-    rm_source_meta m = {"https://x.example/allow.list", "\"6650e0d3-2f\"", "Wed, 01 May 2024 12:00:00 GMT", 1714564800}, back;
+    rm_source_meta m = {"https://x.example/allow.list", "\"6650e0d3-2f\"", "Wed, 01 May 2024 12:00:00 GMT",
+                        1714564800, 1714564700}, back;
     char    buf[4096];
     size_t  n = rm_source_meta_format(&m, buf, sizeof(buf));
 
@@ -260,10 +275,43 @@ START_TEST(meta_round_trip)
     ck_assert_str_eq(back.etag, m.etag);
     ck_assert_str_eq(back.last_modified, m.last_modified);
     ck_assert_int_eq(back.fetched, m.fetched);
+    ck_assert_int_eq(back.signed_at, m.signed_at);
     ck_assert_int_eq(rm_source_meta_parse("url x\netag a\rb\n", 15, &back), -1);
     ck_assert_int_eq(rm_source_meta_parse("etag a\n", 7, &back), -1);      /* no url */
     ck_assert_int_eq(rm_source_meta_parse("url x\nfetched -1\n", 17, &back), -1);
     ck_assert_int_eq(rm_source_meta_parse("url x\ngarbage\n", 14, &back), -1);
+}
+END_TEST
+
+/* A URL list reads from its cache file in list_cache_dir. */
+START_TEST(config_urls)
+{
+    static const char text[] =
+        "allow_list = https://lists.example.net/allow.list\n"
+        "list_cache_dir = /var/cache/rm\n"
+        "local_domains = url:https://lists.example.net/domains\n"
+        "list_poll_interval = 2\n";
+    rm_config *c;
+    rm_diag d;
+    char    want[4096];
+
+    rm_diag_init(&d);
+    ck_assert_int_eq(rm_config_parse_buffer("t.conf", "/etc/rm", text, strlen(text), &c, &d), 0);
+    ck_assert_str_eq(c->list_url[RM_LIST_ALLOW], "https://lists.example.net/allow.list");
+    rm_source_cache_path("/var/cache/rm", "https://lists.example.net/allow.list", want, sizeof(want));
+    ck_assert_str_eq(c->list_path[RM_LIST_ALLOW], want);
+    ck_assert_str_eq(c->list_url[RM_LIST_DENY], "");
+    ck_assert_str_eq(c->list_path[RM_LIST_DENY], "/etc/rm/deny.list");
+    ck_assert_str_eq(c->domains_url, "https://lists.example.net/domains");
+    ck_assert_msg(strncmp(c->local_domains, "file:/var/cache/rm/", 19) == 0, "%s", c->local_domains);
+    ck_assert_uint_eq(c->list_poll_interval, 2);
+    ck_assert(c->watch_files);
+    ck_assert(rm_config_has_urls(c));
+    rm_config_free(c);
+    rm_diag_init(&d);
+    ck_assert_int_eq(rm_config_parse_buffer("t.conf", "/etc/rm", "allow_list = https://u@x/a\n", 27, &c, &d), -1);
+    ck_assert_int_eq(rm_config_parse_buffer("t.conf", "/etc/rm", "list_poll_interval = 0\n", 23, &c, &d), -1);
+    ck_assert_int_eq(rm_config_parse_buffer("t.conf", "/etc/rm", "watch_files = maybe\n", 20, &c, &d), -1);
 }
 END_TEST
 
@@ -287,6 +335,7 @@ int     main(void)
     suite_add_tcase(s, sig);
     tcase_add_test(src, urls_and_cache_names);
     tcase_add_test(src, meta_round_trip);
+    tcase_add_test(src, config_urls);
     suite_add_tcase(s, src);
     r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
