@@ -9,7 +9,8 @@
 # daemons poll them every second.  Every decision is asked on the control
 # socket (CHECK, as relayctl check --live does) and compared with the
 # version that must be in force:
-#   1. both start with version 1, fetched at start;
+#   1. both start with version 1, fetched at start (daemon 2 takes its
+#      local_domains from a URL too);
 #   2. version 2 published: in force on both within a poll interval;
 #   3. unchanged lists are not sent again: nginx logs 304s, no new 200s;
 #   4. a list with an error, a list signed by another key, a list whose
@@ -82,7 +83,8 @@ V1_ALLOW=$'# version 1\n192.0.2.0/24\n'
 V2_ALLOW=$'# version 2\n198.51.100.0/24\n'
 V3_ALLOW=$'# version 3\n198.51.100.0/24\n203.0.113.0/25\n'
 DENY=$'192.0.2.66\n198.51.100.66\n'
-publish allow.list "$V1_ALLOW" && publish deny.list "$DENY" || finish
+publish allow.list "$V1_ALLOW" && publish deny.list "$DENY" &&
+    publish domains $'example.com\nmail.example.com\n' || finish
 
 # --- nginx -------------------------------------------------------------------
 cat > "$N/nginx.conf" <<EOF
@@ -136,7 +138,7 @@ control_socket = $d/control.sock
 relay_flags = deny, allow
 allow_list = $BASE/allow.list
 deny_list = $BASE/deny.list
-local_domains = example.com
+local_domains = $( [ "$i" = 2 ] && echo "url:$BASE/domains" || echo example.com )
 list_cache_dir = $d/cache
 list_signing_key = $TMP/fleet.pub
 list_poll_interval = 1
@@ -195,6 +197,10 @@ expect "...and the age of the list in force" '^list_allow_age_seconds: [0-9]+$' 
 prom=$("$RELAYCTL" -c "$TMP/d1/relaymilter.conf" status --prometheus 2>&1)
 expect "status --prometheus shows the allow list's age" '^relaymilter_list_age_seconds\{list="allow"\} [0-9]+$' "$prom"
 expect "...and its fetches" '^relaymilter_list_fetches_total\{list="allow",result="ok"\} [1-9][0-9]*$' "$prom"
+expect "daemon 2's local_domains come from a URL too" "^list_domains_source: $BASE/domains\$" "$(on 2 STATUS)"
+out=$("$RM" -n -c "$TMP/d2/relaymilter.conf" 2>&1)
+expect "...and relaymilter -n reads them from its cache" '^local_domains: 2: example.com, mail.example.com$' "$out"
+expect "relaymilter -n names a URL list's cached copy" "^allow_list: $BASE/allow.list \\(its cached copy\\):" "$out"
 cache1=$(status_of 1 list_allow_cache)
 check "the cached copy is version 1, as published" test "$(cat "$cache1")" = "${V1_ALLOW%$'\n'}"
 check "its validators are kept beside it" grep -q '^etag "' "$cache1.meta"
