@@ -27,6 +27,7 @@
 #define SLOT_DOMAINS RM_LIST__COUNT
 #define SLOTS (RM_LIST__COUNT + 1)
 #define META_MAX 16384
+#define START_TIMEOUT 15                /* seconds a fetch may take at start, at most */
 
 static const char *const slot_key[SLOTS] = {
     [RM_LIST_DENY] = "deny_list", [RM_LIST_ALLOW] = "allow_list",
@@ -371,6 +372,9 @@ static void fetch_round(bool at_start)
         return;
     sync_slots(c);
     F.interval = c->list_poll_interval;
+    /* At start nothing is served yet, and the service manager waits. */
+    if (at_start && c->list_fetch_timeout > START_TIMEOUT)
+        c->list_fetch_timeout = START_TIMEOUT;
     for (int i = 0; i < SLOTS; i++) {
         int     rc;
 
