@@ -92,7 +92,7 @@ static void load_meta(source *s)
 
     rm_diag_init(&d);
     if (rm_source_meta_path(s->cache, path, sizeof(path)) < 0 || access(s->cache, F_OK) != 0
-        || access(path, F_OK) != 0 || rm_file_read(path, META_MAX, &buf, &len, NULL, &d) < 0)
+        || access(path, F_OK) != 0 || rm_file_read(path, NULL, META_MAX, &buf, &len, NULL, &d) < 0)
         return;
     if (rm_source_meta_parse(buf, len, &s->meta) < 0 || strcmp(s->meta.url, s->url) != 0)
         memset(&s->meta, 0, sizeof(s->meta));
@@ -168,12 +168,12 @@ static int check_list(int i, const rm_config *c, const char *tmp, const char *ur
         rm_domains *dom;
 
         snprintf(value, sizeof(value), "file:%s", tmp);
-        if ((rc = rm_domains_parse(value, NULL, url, 0, &dom, &d)) == 0)
+        if ((rc = rm_domains_parse(value, NULL, url, 0, &c->trust, &dom, &d)) == 0)
             rm_domains_free(dom);
     } else {
         rm_list *l;
 
-        if ((rc = rm_list_load(tmp, &lim, &l, &d)) == 0)
+        if ((rc = rm_list_load(tmp, &c->trust, &lim, &l, &d)) == 0)
             rm_list_free(l);
     }
     if (rc == 0)
@@ -200,7 +200,7 @@ static bool same_as_cache(const char *cache, const http_resp *r, uint64_t max)
     rm_diag d;
 
     rm_diag_init(&d);
-    if (rm_file_read(cache, max, &buf, &len, NULL, &d) < 0)
+    if (rm_file_read(cache, NULL, max, &buf, &len, NULL, &d) < 0)
         return false;
     same = len == r->len && memcmp(buf, r->body, len) == 0;
     rm_free(buf);

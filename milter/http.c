@@ -191,7 +191,7 @@ int     http_check_signature(const http_req *r, const char *key_file, const char
     int     rc;
 
     rm_diag_init(&d);
-    if (rm_file_read(key_file, 4096, &kbuf, &klen, NULL, &d) < 0) {
+    if (rm_file_read(key_file, NULL, 4096, &kbuf, &klen, NULL, &d) < 0) {
         rm_diag_format(rm_diag_first_error(&d), why, sizeof(why));
         snprintf(err, errlen, "list_signing_key %s; the list is refused", why);
         return -1;
