@@ -159,6 +159,33 @@ static const char *status_value(const char *reply, const char *key, char *buf, s
     return NULL;
 }
 
+/* print_list_sources - each list's age, and a URL list's fetches by result */
+
+static void print_list_sources(const char *reply)
+{
+    static const char *const names[] = {"deny", "allow", "local", "domains"};
+    static const char *const results[] = {"ok", "not_modified", "failed"};
+    char    key[64], v[128];
+
+    printf("# HELP relaymilter_list_age_seconds Seconds since the list in force was known current "
+           "(fetched or confirmed by its server, or loaded from its file).\n"
+           "# TYPE relaymilter_list_age_seconds gauge\n");
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(key, sizeof(key), "list_%s_age_seconds", names[i]);
+        if (status_value(reply, key, v, sizeof(v)))
+            printf("relaymilter_list_age_seconds{list=\"%s\"} %s\n", names[i], v);
+    }
+    printf("# HELP relaymilter_list_fetches_total Fetches of URL lists, by list and result.\n"
+           "# TYPE relaymilter_list_fetches_total counter\n");
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        for (size_t r = 0; r < sizeof(results) / sizeof(results[0]); r++) {
+            snprintf(key, sizeof(key), "list_%s_fetches_%s", names[i], results[r]);
+            if (status_value(reply, key, v, sizeof(v)))
+                printf("relaymilter_list_fetches_total{list=\"%s\",result=\"%s\"} %s\n",
+                       names[i], results[r], v);
+        }
+}
+
 /*
  * print_prometheus - the counters in Prometheus' text exposition format,
  * for node_exporter's textfile collector.  up is 0 when the daemon did
@@ -203,6 +230,7 @@ static void print_prometheus(const char *reply, bool up)
     printf("# HELP relaymilter_uptime_seconds Seconds since relaymilter started.\n"
            "# TYPE relaymilter_uptime_seconds gauge\nrelaymilter_uptime_seconds %s\n",
            status_value(reply, "uptime_seconds", v, sizeof(v)) ? v : "0");
+    print_list_sources(reply);
     if (status_value(reply, "loaded_at", v, sizeof(v))) {
         struct tm tm;
 

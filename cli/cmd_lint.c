@@ -7,14 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "relayctl.h"
 #include "rm_file.h"
 #include "rm_lint.h"
 #include "rm_mem.h"
 #include "rm_snapshot.h"
+#include "rm_source.h"
 
 static const char lint_usage[] =
-    "usage: relayctl [-c CONFIG] [--json] lint [--strict] [FILE...]\n"
+    "usage: relayctl [-c CONFIG] [--json] lint [--strict] [FILE|URL...]\n"
     "       (no FILE: the configuration and every list it uses)\n";
 
 typedef struct tally {
@@ -221,12 +223,57 @@ static void lint_file(tally *t, const char *path, int kind, const rm_limits *lim
     free(f.m);
 }
 
+/*
+ * lint_url - fetch a URL list as the daemon would (the configuration's CA
+ * file, timeout, byte cap and signing key), then check it as a file
+ */
+static void lint_url(tally *t, const char *url, int kind, const rm_limits *lim, const rm_config *cfg)
+{
+    http_req r = {url, cfg ? cfg->list_ca_file : NULL, cfg ? cfg->list_fetch_timeout : 30,
+                  lim->max_bytes, NULL, NULL};
+    http_resp resp;
+    char    err[1024];
+    const char *bad = rm_source_check_url(url);
+    rm_diag d;
+    rm_list *l;
+    long long signed_at;
+
+    rm_diag_init(&d);
+    if (bad || http_global_init() < 0 || http_get(&r, &resp, err, sizeof(err)) < 0) {
+        rm_diag_add(&d, RM_SEV_ERROR, url, 0, 0, "%s", bad ? bad : err);
+        show_diag(t, &d);
+        return;
+    }
+    if (cfg && cfg->list_signing_key[0]
+        && http_check_signature(&r, cfg->list_signing_key, resp.body, resp.len, &signed_at,
+                                err, sizeof(err)) < 0) {
+        rm_diag_add(&d, RM_SEV_ERROR, url, 0, 0, "%s", err);
+        show_diag(t, &d);
+        free(resp.body);
+        return;
+    }
+    if (rm_list_load_buffer(url, resp.body, resp.len, lim, &l, &d) == 0) {
+        show_diag(t, &d);
+        rm_lint_list(l, kind, resp.body, resp.len, show, t);
+        rm_list_free(l);
+    } else {
+        show_diag(t, &d);
+    }
+    free(resp.body);
+}
+
 /* kind_of - which role the configuration gives this file, or -1 */
 
 static int kind_of(const rm_config *cfg, const char *path)
 {
     struct stat a, b;
 
+    if (cfg && rm_source_is_url(path)) {
+        for (int k = 0; k < RM_LIST__COUNT; k++)
+            if (strcmp(cfg->list_url[k], path) == 0)
+                return k;
+        return -1;
+    }
     if (cfg == NULL || stat(path, &a) == -1)
         return -1;
     for (int k = 0; k < RM_LIST__COUNT; k++)
@@ -235,7 +282,7 @@ static int kind_of(const rm_config *cfg, const char *path)
     return -1;
 }
 
-/* cmd_lint - relayctl lint [FILE...] */
+/* cmd_lint - relayctl lint [FILE|URL...] */
 
 int     cmd_lint(relayctl *rc, int argc, char **argv)
 {
@@ -291,7 +338,10 @@ int     cmd_lint(relayctl *rc, int argc, char **argv)
         rm_trust_self(&who);
     if (nfiles > 0) {
         for (int i = first_file; i < argc; i++)
-            lint_file(&t, argv[i], kind_of(cfg, argv[i]), &lim, &who);
+            if (rm_source_is_url(argv[i]))
+                lint_url(&t, argv[i], kind_of(cfg, argv[i]), &lim, cfg);
+            else
+                lint_file(&t, argv[i], kind_of(cfg, argv[i]), &lim, &who);
     } else if (cfg) {
         for (int k = 0; k < RM_LIST__COUNT; k++) {
             if (!(cfg->relay_flags & rm_list_kind_flag((enum rm_list_kind) k)) && access(cfg->list_path[k], F_OK) != 0)

@@ -13,7 +13,7 @@ static const char usage[] =
     "  check ADDRESS|none [--rcpt ADDR] [--mailer NAME] [--local-ip ADDRESS] [--auth] [--live|--explain]\n"
     "                     decide as the daemon would; exit 0 allow/local, 1 deny, 2 error\n"
     "  check -            one address per line on standard input\n"
-    "  lint [--strict] [FILE...]\n"
+    "  lint [--strict] [FILE|URL...]\n"
     "                     validate lists (default: the configuration's); exit 1 on errors\n"
     "  list allow|deny|local\n"
     "                     the entries with line numbers and canonical forms\n"

@@ -21,7 +21,10 @@ enum key {
     K_MILTER_SOCKET, K_CONTROL_SOCKET, K_RELAY_FLAGS, K_ALLOW_LIST, K_DENY_LIST,
     K_LOCAL_IP_LIST, K_LOCAL_DOMAINS, K_RELAY_DETECT, K_LOCAL_MAILERS,
     K_LOCAL_SUBMISSION, K_MODE, K_ON_ERROR, K_REJECT_REPLY, K_MAX_ENTRIES,
-    K_MAX_LIST_BYTES, K_USER, K_PID_FILE, K_LOG_ALLOWED, K_POLICY_SOCKET, K__COUNT
+    K_MAX_LIST_BYTES, K_USER, K_PID_FILE, K_LOG_ALLOWED, K_POLICY_SOCKET,
+    K_LIST_POLL_INTERVAL, K_LIST_FETCH_TIMEOUT, K_LIST_CACHE_DIR, K_LIST_SIGNING_KEY,
+    K_LIST_CA_FILE, K_WATCH_FILES,
+    K__COUNT
 };
 
 /* One row per setting: name and default, as the manual shows them. */
@@ -48,6 +51,13 @@ static const struct {
     [K_PID_FILE] = {"pid_file", ""},
     [K_LOG_ALLOWED] = {"log_allowed", "no"},
     [K_POLICY_SOCKET] = {"policy_socket", ""},
+    /* Lists for a fleet: URL lists and watched files. */
+    [K_LIST_POLL_INTERVAL] = {"list_poll_interval", "60"},
+    [K_LIST_FETCH_TIMEOUT] = {"list_fetch_timeout", "30"},
+    [K_LIST_CACHE_DIR] = {"list_cache_dir", "/var/cache/relaymilter"},
+    [K_LIST_SIGNING_KEY] = {"list_signing_key", ""},
+    [K_LIST_CA_FILE] = {"list_ca_file", ""},
+    [K_WATCH_FILES] = {"watch_files", "yes"},
 };
 
 size_t  rm_config_key_count(void)
@@ -148,6 +158,18 @@ static const char *set_socket(char *dst, size_t len, const char *v, const char *
     return NULL;
 }
 
+/* set_url - a list URL, checked */
+
+static const char *set_url(char *dst, const char *v)
+{
+    const char *e = rm_source_check_url(v);
+
+    if (e)
+        return e;
+    snprintf(dst, RM_URL_LEN, "%s", v);
+    return NULL;
+}
+
 /* set_value - apply one setting; returns NULL or what was wrong */
 
 static const char *set_value(rm_config *c, enum key k, const char *v, char *why, size_t whylen)
@@ -174,10 +196,20 @@ static const char *set_value(rm_config *c, enum key k, const char *v, char *why,
 
             if (v[0] == '\0')
                 return "expected a path";
+            c->list_url[kind][0] = '\0';
+            if (rm_source_is_url(v))
+                return set_url(c->list_url[kind], v);
             return set_path(c->list_path[kind], c->dir, v) < 0 ? "path too long" : NULL;
         }
     case K_LOCAL_DOMAINS: {
-            char   *copy = rm_strdup(v);
+            char   *copy;
+            const char *e;
+
+            c->domains_url[0] = '\0';
+            if (strncmp(v, "url:", 4) == 0 && (e = set_url(c->domains_url, v + 4)) != NULL)
+                return e;
+            if ((copy = rm_strdup(v)) == NULL)
+                return "out of memory";
 
             if (copy == NULL)
                 return "out of memory";
@@ -259,6 +291,34 @@ static const char *set_value(rm_config *c, enum key k, const char *v, char *why,
         else
             return "expected yes or no";
         return NULL;
+    case K_LIST_POLL_INTERVAL:
+    case K_LIST_FETCH_TIMEOUT: {
+            uint64_t x;
+
+            if (parse_u64(v, 1, 86400, &x) < 0)
+                return "expected a number of seconds from 1 to 86400";
+            *(k == K_LIST_POLL_INTERVAL ? &c->list_poll_interval : &c->list_fetch_timeout) = (unsigned) x;
+            return NULL;
+        }
+    case K_LIST_CACHE_DIR:
+        if (v[0] == '\0')
+            return "expected a directory";
+        return set_path(c->list_cache_dir, c->dir, v) < 0 ? "path too long" : NULL;
+    case K_LIST_SIGNING_KEY:
+    case K_LIST_CA_FILE: {
+            char   *dst = k == K_LIST_SIGNING_KEY ? c->list_signing_key : c->list_ca_file;
+
+            dst[0] = '\0';
+            return v[0] == '\0' ? NULL : set_path(dst, c->dir, v) < 0 ? "path too long" : NULL;
+        }
+    case K_WATCH_FILES:
+        if (strcasecmp(v, "yes") == 0)
+            c->watch_files = true;
+        else if (strcasecmp(v, "no") == 0)
+            c->watch_files = false;
+        else
+            return "expected yes or no";
+        return NULL;
     default:
         return "internal error: unknown key";
     }
@@ -275,7 +335,8 @@ rm_config *rm_config_defaults(const char *dir)
         return NULL;
     snprintf(c->dir, sizeof(c->dir), "%s", dir ? dir : "");
     for (size_t k = 0; k < K__COUNT; k++) {
-        if (k == K_LOCAL_DOMAINS || k == K_USER || k == K_PID_FILE)
+        if (k == K_LOCAL_DOMAINS || k == K_USER || k == K_PID_FILE
+            || k == K_LIST_SIGNING_KEY || k == K_LIST_CA_FILE)
             continue;
         if (set_value(c, (enum key) k, keys[k].dflt, why, sizeof(why)) != NULL) {
             rm_config_free(c);
@@ -398,6 +459,39 @@ static void apply_logical_line(rm_config *c, const char *name, char *s, size_t l
     c->set_line[k] = line;
 }
 
+/*
+ * resolve_urls - a URL list is read from its cache file: point list_path
+ * (and local_domains) there, now that list_cache_dir is known.
+ */
+static int resolve_urls(rm_config *c)
+{
+    char    path[RM_PATH_LEN + 8];
+
+    for (int k = 0; k < RM_LIST__COUNT; k++)
+        if (c->list_url[k][0]
+            && rm_source_cache_path(c->list_cache_dir, c->list_url[k], c->list_path[k], RM_PATH_LEN) < 0)
+            return -1;
+    if (c->domains_url[0]) {
+        char   *v;
+
+        memcpy(path, "file:", 5);
+        if (rm_source_cache_path(c->list_cache_dir, c->domains_url, path + 5, sizeof(path) - 5) < 0
+            || (v = rm_strdup(path)) == NULL)
+            return -1;
+        rm_free(c->local_domains);
+        c->local_domains = v;
+    }
+    return 0;
+}
+
+bool    rm_config_has_urls(const rm_config *c)
+{
+    for (int k = 0; k < RM_LIST__COUNT; k++)
+        if (c->list_url[k][0])
+            return true;
+    return c->domains_url[0] != '\0';
+}
+
 /* rm_config_parse_buffer - parse settings from memory */
 
 int     rm_config_parse_buffer(const char *name, const char *dir, const char *buf,
@@ -465,6 +559,9 @@ int     rm_config_parse_buffer(const char *name, const char *dir, const char *bu
     if (d->errors == errors_before && c->milter_socket[0] == '\0' && c->policy_socket[0] == '\0')
         rm_diag_add(d, RM_SEV_ERROR, name, c->set_line[K_MILTER_SOCKET], 0,
                     "milter_socket and policy_socket are both empty: nothing would be served");
+    if (d->errors == errors_before && resolve_urls(c) < 0)
+        rm_diag_add(d, RM_SEV_ERROR, name, c->set_line[K_LIST_CACHE_DIR], 0,
+                    "list_cache_dir: path too long for the cache files of URL lists");
     if (d->errors > errors_before) {
         rm_config_free(c);
         return -1;

@@ -10,6 +10,7 @@
 #include "rm_diag.h"
 #include "rm_policy.h"
 #include "rm_trust.h"
+#include "rm_source.h"
 
 /* The build's --sysconfdir (/etc by default) decides where the
  * configuration is looked for when no -c is given. */
@@ -49,7 +50,18 @@ typedef struct rm_config {
     char    user[256];
     char    pid_file[RM_PATH_LEN];
     bool    log_allowed;                /* log allowed relay recipients too */
-    unsigned set_line[32];
+    /* Lists from URLs (rm_source): a list whose list_url[] is set is read
+     * from its cache file, which list_path[] then names; so is
+     * local_domains = url:URL, whose value becomes file:CACHE. */
+    char    list_url[RM_LIST__COUNT][RM_URL_LEN];   /* "" for a file */
+    char    domains_url[RM_URL_LEN];
+    unsigned list_poll_interval;        /* seconds */
+    unsigned list_fetch_timeout;        /* seconds, a whole transfer */
+    char    list_cache_dir[RM_PATH_LEN];
+    char    list_signing_key[RM_PATH_LEN];  /* "" when lists are not signed */
+    char    list_ca_file[RM_PATH_LEN];  /* "" for the system's CAs */
+    bool    watch_files;
+    unsigned set_line[48];
     rm_trust trust;                     /* user's ids, or the process's; from rm_config_load */
 } rm_config;
 
@@ -88,6 +100,9 @@ void    rm_config_free(rm_config *c);
 
 /* rm_config_key_line - the line where a setting was written; 0: default */
 unsigned rm_config_key_line(const rm_config *c, const char *name);
+
+/* rm_config_has_urls - does any list or local_domains come from a URL? */
+bool    rm_config_has_urls(const rm_config *c);
 
 /* rm_config_mailer_is_local - is this {rcpt_mailer} one of local_mailers? */
 bool    rm_config_mailer_is_local(const rm_config *c, const char *mailer);

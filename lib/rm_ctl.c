@@ -474,6 +474,34 @@ size_t  rm_ctl_format_time(time_t t, char *buf, size_t len)
     return strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* reply_source - the lines of one list's source; times as ISO 8601 or "never" */
+
+static void reply_source(rm_ctl_buf *b, const rm_ctl_source *s)
+{
+    char    when[40];
+    const char *n = s->name;
+
+    rm_ctl_line(b, "list_%s_source: %s", n, s->source);
+    if (s->url) {
+        rm_ctl_line(b, "list_%s_cache: %s", n, s->cache);
+        rm_ctl_line(b, "list_%s_etag: %s", n, s->etag[0] ? s->etag : "none");
+        rm_ctl_line(b, "list_%s_last_modified: %s", n, s->last_modified[0] ? s->last_modified : "none");
+        if (s->last_fetch)
+            rm_ctl_format_time(s->last_fetch, when, sizeof(when));
+        rm_ctl_line(b, "list_%s_last_fetch: %s", n, s->last_fetch ? when : "never");
+    }
+    if (s->last_change)
+        rm_ctl_format_time(s->last_change, when, sizeof(when));
+    rm_ctl_line(b, "list_%s_last_change: %s", n, s->last_change ? when : "never");
+    rm_ctl_line(b, "list_%s_last_error: %s", n, s->last_error[0] ? s->last_error : "none");
+    rm_ctl_line(b, "list_%s_age_seconds: %llu", n, (unsigned long long) s->age_seconds);
+    if (s->url) {
+        rm_ctl_line(b, "list_%s_fetches_ok: %llu", n, (unsigned long long) s->fetch_ok);
+        rm_ctl_line(b, "list_%s_fetches_not_modified: %llu", n, (unsigned long long) s->fetch_not_modified);
+        rm_ctl_line(b, "list_%s_fetches_failed: %llu", n, (unsigned long long) s->fetch_failed);
+    }
+}
+
 void    rm_ctl_reply_status(rm_ctl_buf *b, const rm_ctl_status *st)
 {
     char    when[40], flags[64];
@@ -499,6 +527,9 @@ void    rm_ctl_reply_status(rm_ctl_buf *b, const rm_ctl_status *st)
     for (int k = 0; k < RM_CTL_D__COUNT; k++)
         rm_ctl_line(b, "decisions_%s: %llu", decision_names[k],
                     (unsigned long long) st->decisions[k]);
+    for (int i = 0; i < RM_CTL_SOURCES; i++)
+        if (st->sources[i].name && st->sources[i].source[0])
+            reply_source(b, &st->sources[i]);
 }
 
 /* rm_ctl_req_check - a CHECK request from a verdict's input */

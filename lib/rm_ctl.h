@@ -12,6 +12,7 @@
 #include "rm_diag.h"
 #include "rm_policy.h"
 #include "rm_verdict.h"
+#include "rm_source.h"
 
 /*
  * The protocol.  One command per connection: the client writes one line
@@ -118,6 +119,27 @@ const char *rm_ctl_decision_name(enum rm_ctl_decision k);
 /* rm_ctl_decision_of_rule - the counter of a policy rule */
 enum rm_ctl_decision rm_ctl_decision_of_rule(enum rm_rule r);
 
+/*
+ * Where each list comes from, for STATUS: "list_NAME_KEY: value" lines.
+ * name is deny, allow, local or domains; an entry with source "" is not
+ * shown.  Times are 0 when the thing never happened.  A file has no
+ * cache, validators or fetch counters.
+ */
+#define RM_CTL_SOURCES 4
+typedef struct rm_ctl_source {
+    const char *name;
+    char    source[RM_URL_LEN];         /* the URL, or the file's path */
+    char    cache[4096];                /* a URL list's cache file */
+    char    etag[RM_VALIDATOR_LEN];
+    char    last_modified[RM_VALIDATOR_LEN];
+    time_t  last_fetch;                 /* last attempt */
+    time_t  last_change;                /* a new version was fetched (or the file loaded) */
+    char    last_error[512];            /* "" when the last attempt worked */
+    uint64_t age_seconds;               /* since the copy in force was known current */
+    bool    url;
+    uint64_t fetch_ok, fetch_not_modified, fetch_failed;
+} rm_ctl_source;
+
 /* What STATUS reports.  Strings are borrowed for the call. */
 typedef struct rm_ctl_status {
     long    pid;
@@ -133,6 +155,7 @@ typedef struct rm_ctl_status {
     const char *last_reload;            /* ok, failed, none */
     const char *last_reload_error;      /* "" when there was none */
     uint64_t decisions[RM_CTL_D__COUNT];
+    rm_ctl_source sources[RM_CTL_SOURCES];
 } rm_ctl_status;
 
 void    rm_ctl_reply_err(rm_ctl_buf *b, const char *text);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rm_mem.h"
 #include "rm_snapshot.h"
@@ -19,6 +20,19 @@ static const char *const list_key[RM_LIST__COUNT] = {
     [RM_LIST_ALLOW] = "allow_list",
     [RM_LIST_LOCAL] = "local_ip_list",
 };
+
+/* url_cached - a URL list is read from its last good copy: is there one? */
+
+static int url_cached(const rm_config *cfg, const char *url, const char *key,
+                      const char *cache, rm_diag *d)
+{
+    if (url[0] == '\0' || access(cache, F_OK) == 0)
+        return 1;
+    rm_diag_add(d, RM_SEV_ERROR, cfg->path, rm_config_key_line(cfg, key), 0,
+                "%s %s: not fetched, and no copy cached as %s; the list is not loaded",
+                key, url, cache);
+    return 0;
+}
 
 /* rm_snapshot_from_config - load every list of cfg into a new snapshot */
 
@@ -40,10 +54,13 @@ int     rm_snapshot_from_config(rm_config *cfg,
                 break;
             continue;
         }
+        if (!url_cached(cfg, cfg->list_url[k], list_key[k], cfg->list_path[k], d))
+            continue;
         if (rm_list_load(cfg->list_path[k], &cfg->trust, &lim, &s->lists[k], d) < 0)
             continue;                   /* keep going: report every list's errors */
     }
     if (cfg->local_domains[0] != '\0'
+        && url_cached(cfg, cfg->domains_url, "local_domains", cfg->local_domains + 5, d)
         && rm_domains_parse(cfg->local_domains, cfg->dir, cfg->path,
                             rm_config_key_line(cfg, "local_domains"), &cfg->trust, &s->domains, d) < 0) {
         /* reported */

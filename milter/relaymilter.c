@@ -27,6 +27,7 @@
 
 #include "callbacks.h"
 #include "control.h"
+#include "fetch.h"
 #include "mlog.h"
 #include "notify.h"
 #include "policy.h"
@@ -35,6 +36,7 @@
 #include "rm_snapshot.h"
 #include "sockutil.h"
 #include "state.h"
+#include "watch.h"
 
 #define STOP_GRACE_SECONDS 10           /* how long decisions in flight may take at stop */
 #define RELOAD_STOP_WAIT_MS 2000        /* how long a reload in progress may delay a stop */
@@ -233,6 +235,8 @@ static void print_list(const rm_snapshot *s, enum rm_list_kind k, const char *ke
         printf("%s: %s: not read (the %s rule is off)\n", key, s->cfg->list_path[k], flag_name);
         return;
     }
+    if (s->cfg->list_url[k][0])
+        printf("%s: %s (its cached copy):\n  ", key, s->cfg->list_url[k]);
     printf("%s: %s: %lu %s (%lu IPv4, %lu IPv6)\n", key, rm_list_name(l),
            (unsigned long) rm_list_count(l), rm_list_count(l) == 1 ? "entry" : "entries",
            (unsigned long) rm_list_count_family(l, RM_AF_INET),
@@ -516,6 +520,9 @@ int     main(int argc, char **argv)
     /* Until the daemon is ready, errors also go to stderr, -f or not. */
     mlog_open(1);
     rm_diag_init(&d);
+    /* URL lists: fetched once now, so that the first snapshot is current. */
+    if (fetch_init(config_abs) < 0)
+        return 1;
     if (state_init(config_abs, &d) < 0) {
         for (size_t i = 0; i < d.count; i++) {
             rm_diag_format(&d.msgs[i], text, sizeof(text));
@@ -597,7 +604,8 @@ int     main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &block, &old);   /* inherited by every thread started now */
     if (reloader_start() < 0 || control_start() < 0
         || (cfg->policy_socket[0] && policy_start() < 0)
-        || (cfg->milter_socket[0] && start_thread(&milter_thread, milter_main, "milter") < 0))
+        || (cfg->milter_socket[0] && start_thread(&milter_thread, milter_main, "milter") < 0)
+        || fetch_start() < 0 || watch_start() < 0)
         return 1;
     pthread_sigmask(SIG_SETMASK, &old, NULL);   /* the main thread takes the signals */
 
@@ -659,6 +667,8 @@ int     main(int argc, char **argv)
     for (int waited = 0; callbacks_in_flight() > 0 && waited < STOP_GRACE_SECONDS * 100; waited++)
         nanosleep(&(const struct timespec) {0, 10000000}, NULL);   /* 10 ms */
     control_stop();
+    watch_stop();
+    fetch_stop();
     if (reloader_stop(RELOAD_STOP_WAIT_MS) < 0)
         mlog_warnx("stopping with a reload still running (blocked reading a file?): it is abandoned, "
                    "and the lists in force were not changed by it");

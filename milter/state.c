@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fetch.h"
 #include "mlog.h"
 #include "notify.h"
 #include "rm_text.h"
@@ -254,6 +255,36 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
 }
 
 /*
+ * sources_status - where each list in force comes from: a URL list as the
+ * fetcher knows it, a file as loaded (its age counts from the load).
+ */
+static void sources_status(const rm_snapshot *s, rm_ctl_status *out, time_t now)
+{
+    static const char *const names[RM_CTL_SOURCES] = {
+        [RM_LIST_DENY] = "deny", [RM_LIST_ALLOW] = "allow", [RM_LIST_LOCAL] = "local",
+        [RM_LIST__COUNT] = "domains",
+    };
+    const rm_config *c = s->cfg;
+
+    for (int i = 0; i < RM_CTL_SOURCES; i++) {
+        rm_ctl_source *src = &out->sources[i];
+
+        src->name = names[i];
+        if (fetch_status(i, src))
+            continue;
+        if (i < RM_LIST__COUNT && c->list_url[i][0] == '\0'
+            && strcmp(rm_list_name(s->lists[i]), c->list_path[i]) == 0)
+            snprintf(src->source, sizeof(src->source), "%s", c->list_path[i]);
+        else if (i == RM_LIST__COUNT && strncmp(c->local_domains, "file:", 5) == 0 && c->domains_url[0] == '\0')
+            snprintf(src->source, sizeof(src->source), "%s", c->local_domains + 5);
+        else
+            continue;
+        src->last_change = s->loaded_at;
+        src->age_seconds = now > s->loaded_at ? (uint64_t) (now - s->loaded_at) : 0;
+    }
+}
+
+/*
  * state_status - one consistent picture for STATUS, from the copy each
  * reload writes in one step: the generation and entries in force agree
  * with the reload counters and the last reload's outcome.  It never
@@ -283,6 +314,13 @@ void    state_status(rm_ctl_status *out, char *err, size_t errlen)
     out->last_reload_error = err;
     for (int k = 0; k < RM_CTL_D__COUNT; k++)
         out->decisions[k] = atomic_load_explicit(&st.decisions[k], memory_order_relaxed);
+    {
+        rm_snapshot *s = rm_holder_acquire(&st.holder);
+
+        if (s)
+            sources_status(s, out, now);
+        rm_snapshot_unref(s);
+    }
 }
 
 uint64_t state_generation(void)

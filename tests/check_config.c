@@ -68,6 +68,19 @@ static const char *render(const rm_config *c, const char *key, char *buf, size_t
         snprintf(buf, len, "%s", c->pid_file);
     else if (strcmp(key, "log_allowed") == 0)
         snprintf(buf, len, "%s", c->log_allowed ? "yes" : "no");
+    /* Lists for a fleet. */
+    else if (strcmp(key, "list_poll_interval") == 0)
+        snprintf(buf, len, "%u", c->list_poll_interval);
+    else if (strcmp(key, "list_fetch_timeout") == 0)
+        snprintf(buf, len, "%u", c->list_fetch_timeout);
+    else if (strcmp(key, "list_cache_dir") == 0)
+        snprintf(buf, len, "%s", c->list_cache_dir);
+    else if (strcmp(key, "list_signing_key") == 0)
+        snprintf(buf, len, "%s", c->list_signing_key);
+    else if (strcmp(key, "list_ca_file") == 0)
+        snprintf(buf, len, "%s", c->list_ca_file);
+    else if (strcmp(key, "watch_files") == 0)
+        snprintf(buf, len, "%s", c->watch_files ? "yes" : "no");
     else
         return NULL;
     return buf;
@@ -99,6 +112,13 @@ static const struct {
     {"pid_file", "", ""},
     {"log_allowed", "no", "no"},
     {"policy_socket", "", ""},
+    /* Lists for a fleet. */
+    {"list_poll_interval", "60", "60"},
+    {"list_fetch_timeout", "30", "30"},
+    {"list_cache_dir", "/var/cache/relaymilter", "/var/cache/relaymilter"},
+    {"list_signing_key", "", ""},
+    {"list_ca_file", "", ""},
+    {"watch_files", "yes", "yes"},
 };
 
 static int key_index(const char *name)
@@ -223,6 +243,16 @@ static const struct {
     {"pid_file", "/run/relaymilter.pid", "/run/relaymilter.pid"},
     {"pid_file", "rm.pid", DIR "/rm.pid"},
     {"pid_file", "", ""},
+    /* Lists for a fleet. */
+    {"list_poll_interval", "1", "1"},
+    {"list_poll_interval", "86400", "86400"},
+    {"list_fetch_timeout", "5", "5"},
+    {"list_cache_dir", "cache", DIR "/cache"},
+    {"list_signing_key", "lists.pub", DIR "/lists.pub"},
+    {"list_signing_key", "", ""},
+    {"list_ca_file", "/etc/ssl/ca.pem", "/etc/ssl/ca.pem"},
+    {"watch_files", "no", "no"},
+    {"watch_files", "YES", "yes"},
 };
 
 START_TEST(test_config_good_values)
@@ -299,6 +329,15 @@ static const struct {
     {"user", long_value, "value too long"},
     {"pid_file", longer_value, "path too long"},
     {"allow_list", longer_value, "path too long"},
+    /* Lists for a fleet. */
+    {"list_poll_interval", "0", "expected a number of seconds from 1 to 86400"},
+    {"list_poll_interval", "86401", "expected a number of seconds from 1 to 86400"},
+    {"list_fetch_timeout", "0", "expected a number of seconds from 1 to 86400"},
+    {"list_cache_dir", "", "expected a directory"},
+    {"watch_files", "sometimes", "expected yes or no"},
+    {"allow_list", "https://", "URL has no host"},
+    {"deny_list", "http://user@example.net/deny.list", "URL has user information (user@host); put credentials nowhere in a list URL"},
+    {"local_domains", "url:ftp://example.net/d", "expected a URL starting with http:// or https://"},
 };
 
 static void fill_long_values(void)

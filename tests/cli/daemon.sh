@@ -14,6 +14,8 @@ relay_flags = deny, allow
 allow_list = live-allow.list
 deny_list = live-deny.list
 local_domains = local.test
+# reloads are relayctl's and counted: no reload of its own on a change
+watch_files = no
 EOC
 printf '# office\n192.0.2.0/24\n' > live-allow.list
 printf '192.0.2.66\n' > live-deny.list

@@ -16,11 +16,13 @@ targets=${*:-list config reg rcpt ctl pol}
 out=${FUZZ_OUT:-$srcdir/tests/fuzz/build}
 mkdir -p "$out"
 lib_sources=$(ls "$srcdir"/lib/*.c)
+# lib/ checks list signatures with libsodium
+sodium=$(pkg-config --cflags --libs libsodium)
 passed=0 failed=0
 for t in $targets; do
     clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
         -I"$srcdir/lib" -o "$out/fuzz_$t" \
-        "$srcdir/tests/fuzz/fuzz_$t.c" "$srcdir/tests/fuzz/fuzz_main.c" $lib_sources
+        "$srcdir/tests/fuzz/fuzz_$t.c" "$srcdir/tests/fuzz/fuzz_main.c" $lib_sources $sodium
     mkdir -p "$out/corpus_$t"
     cp "$srcdir/tests/fuzz/corpus/$t"/* "$out/corpus_$t/" 2>/dev/null || true
     rm -f "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-*

@@ -99,6 +99,8 @@ conf() {
     {
         echo "milter_socket = $SOCK"
         echo "control_socket = $D/control.sock"
+        # reloads here are SIGHUP and RELOAD only, counted one by one
+        echo "watch_files = no"
         for l in "$@"; do printf '%s\n' "$l"; done
     } > "$D/relaymilter.conf"
     chmod 644 "$D/relaymilter.conf"
@@ -227,7 +229,7 @@ printf '%s\n' 192.0.2.0/24 'not-an-address' '10.1.2.3/33' > "$D/allow.list"
 conf "relay_flags = allow" "no_such_setting = 1"
 out=$("$RM" -n -c "$D/relaymilter.conf" 2>&1); rc=$?
 expect_eq "-n: a bad configuration exits 1" 1 "$rc"
-expect "-n: an unknown setting names file, line and column" "^$D/relaymilter.conf:4:1: error: unknown setting \"no_such_setting\"" "$out"
+expect "-n: an unknown setting names file, line and column" "^$D/relaymilter.conf:5:1: error: unknown setting \"no_such_setting\"" "$out"
 conf "relay_flags = allow"
 out=$("$RM" -n -c "$D/relaymilter.conf" 2>&1); rc=$?
 expect_eq "-n: a bad list exits 1" 1 "$rc"
@@ -250,7 +252,7 @@ expect "-n: a missing configuration is named" "missing.conf: error: cannot open"
 conf "relay_flags = allow" "user = no-such-user-rmtest"
 out=$("$RM" -n -c "$D/relaymilter.conf" 2>&1); rc=$?
 expect_eq "-n: an unknown user exits 1" 1 "$rc"
-expect "-n: an unknown user names the line" "relaymilter.conf:4: error: user \"no-such-user-rmtest\" does not exist" "$out"
+expect "-n: an unknown user names the line" "relaymilter.conf:5: error: user \"no-such-user-rmtest\" does not exist" "$out"
 rm -f "$D/allow.list"
 conf "relay_flags = allow"
 out=$(timeout 10 "$RM" -f -c "$D/relaymilter.conf" 2>&1); rc=$?
@@ -506,7 +508,7 @@ expect "group-writable list: RELOAD refuses it" "^$D/allow.list: error: refusing
 chmod 644 "$D/allow.list"
 echo "bogus_setting = 1" >> "$D/relaymilter.conf"
 out=$(ctl RELOAD)
-expect "bad configuration: RELOAD names file and line" "^$D/relaymilter.conf:5:1: error: unknown setting" "$out"
+expect "bad configuration: RELOAD names file and line" "^$D/relaymilter.conf:6:1: error: unknown setting" "$out"
 conf "relay_flags = allow" "local_domains = example.com"
 out=$(ctl RELOAD); rc=$?
 expect_eq "fixed: RELOAD exits 0" 0 "$rc"
@@ -616,7 +618,7 @@ check "without -f: SIGTERM stops the daemon" test $i -lt 100
 conf "relay_flags = allow" "no_such_setting = 1"
 out=$("$RM" -c "$D/relaymilter.conf" 2>&1); rc=$?
 expect_eq "without -f: a bad configuration exits 1 before forking" 1 "$rc"
-expect "without -f: the error is on stderr" "relaymilter.conf:4:1: error: unknown setting" "$out"
+expect "without -f: the error is on stderr" "relaymilter.conf:5:1: error: unknown setting" "$out"
 
 # ======================================================================
 # whatever the build, no daemon reported memory errors or undefined behaviour

@@ -449,7 +449,8 @@ printf '%s\n' 192.0.2.66 198.51.100.66 > "$D/deny.list"
 chmod 644 "$D"/*.list
 user=
 id nobody >/dev/null 2>&1 && user="user = nobody"
-daemon_conf "$D/relaymilter.conf" "$SOCK" ${user:+"$user"}
+# every reload is this test's own, and counted
+daemon_conf "$D/relaymilter.conf" "$SOCK" "watch_files = no" ${user:+"$user"}
 
 "$RM" -f -c "$D/relaymilter.conf" >"$D/log" 2>&1 &
 PID=$!
@@ -753,7 +754,7 @@ else
     : > "$S/local-ip.list"
     chmod 644 "$S"/*.list
     PORT2=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    printf 'milter_socket = inet:%s@127.0.0.1\ncontrol_socket = %s\nrelay_flags = deny, allow\n' \
+    printf 'milter_socket = inet:%s@127.0.0.1\ncontrol_socket = %s\nrelay_flags = deny, allow\nwatch_files = no\n' \
         "$PORT2" "$SOCK2" > "$S/relaymilter.conf"
     chmod 644 "$S/relaymilter.conf"
     # as root: the shim creates its mark file in $S.  In a sanitizer build
