@@ -245,7 +245,7 @@ static void lint_url(tally *t, const char *url, int kind, const rm_limits *lim, 
         return;
     }
     if (cfg && cfg->list_signing_key[0]
-        && http_check_signature(&r, cfg->list_signing_key, resp.body, resp.len, &signed_at,
+        && http_check_signature(&r, cfg->list_signing_key, &cfg->trust, resp.body, resp.len, &signed_at,
                                 err, sizeof(err)) < 0) {
         rm_diag_add(&d, RM_SEV_ERROR, url, 0, 0, "%s", err);
         show_diag(t, &d);

@@ -238,7 +238,7 @@ static int accept_body(int i, const rm_config *c, const char *url, const char *c
     *changed = false;
     if (c->list_signing_key[0]
         && http_check_signature(&(http_req) {url, c->list_ca_file, c->list_fetch_timeout, 0, NULL, NULL},
-                                c->list_signing_key, r->body, r->len, &signed_at, err, elen) < 0)
+                                c->list_signing_key, &c->trust, r->body, r->len, &signed_at, err, elen) < 0)
         return -1;
     /* A server broken into could serve an older signed list, say one that
      * still allowed a network since removed: refuse to go back in time. */

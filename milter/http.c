@@ -179,7 +179,7 @@ int     http_get(const http_req *r, http_resp *out, char *err, size_t errlen)
 
 /* http_check_signature - URL.minisig must sign body with the key in key_file */
 
-int     http_check_signature(const http_req *r, const char *key_file, const char *body,
+int     http_check_signature(const http_req *r, const char *key_file, const rm_trust *t, const char *body,
                              size_t len, long long *signed_at, char *err, size_t errlen)
 {
     char    sigurl[RM_URL_LEN + 16], why[400], comment[1024], *kbuf;
@@ -191,7 +191,7 @@ int     http_check_signature(const http_req *r, const char *key_file, const char
     int     rc;
 
     rm_diag_init(&d);
-    if (rm_file_read(key_file, NULL, 4096, &kbuf, &klen, NULL, &d) < 0) {
+    if (rm_file_read(key_file, t, 4096, &kbuf, &klen, NULL, &d) < 0) {
         rm_diag_format(rm_diag_first_error(&d), why, sizeof(why));
         snprintf(err, errlen, "list_signing_key %s; the list is refused", why);
         return -1;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "rm_source.h"
+#include "rm_trust.h"
 
 typedef struct http_req {
     const char *url;
@@ -42,12 +43,13 @@ int     http_get(const http_req *r, http_resp *out, char *err, size_t errlen);
 
 /*
  * http_check_signature - fetch r->url with ".minisig" appended and check
- * that it signs body with the minisign public key in key_file (r's other
- * settings apply to that fetch; its cap is the signature's).  Returns 0,
+ * that it signs body with the minisign public key in key_file, a policy
+ * source read under the trust rules t (r's other settings apply to that
+ * fetch; its cap is the signature's).  Returns 0,
  * or -1 with the reason in err, which ends in "the list is refused".
  * *signed_at is the signature's timestamp (0 when it has none).
  */
-int     http_check_signature(const http_req *r, const char *key_file, const char *body,
+int     http_check_signature(const http_req *r, const char *key_file, const rm_trust *t, const char *body,
                              size_t len, long long *signed_at, char *err, size_t errlen);
 
 #endif

@@ -246,6 +246,13 @@ publish allow.list $'# version bad\n203.0.113.0/24\n192.0.2.300\n'
 refused "a list with an error" "$BASE/allow.list:3:[0-9]+: error"
 publish allow.list "$V3_ALLOW" "$TMP/other.sec"
 refused "a list signed by another key" "signed by key [0-9A-F]+, not by the configured key"
+# the key decides what may load, so it is a policy source: one that another
+# user owns (and so could replace) is refused, and with it every signed
+# list, until it is mended
+publish allow.list "$V3_ALLOW"
+chown nobody "$TMP/fleet.pub"
+refused "a signing key another user owns" "list_signing_key .*refusing a file owned by uid [0-9]+: only root may own it"
+chown root "$TMP/fleet.pub"
 # the fleet key's signature of version 3, beside version 1's text: never a valid pair
 printf '%s' "$V3_ALLOW" > "$TMP/v3.list"
 "$MINISIGN" -S -s "$TMP/fleet.sec" -m "$TMP/v3.list" </dev/null >/dev/null 2>&1
