@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # quickstart.sh - build relaymilter and run it, or build it and run every test.
 #
 #   ./quickstart.sh        install what is missing, build, run relaymilter in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # batch-check.sh - how fast `relayctl check -` answers a million addresses.
 #
 #   bench/batch-check.sh [BUILDDIR] [COUNT]

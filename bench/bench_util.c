@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench_util - random numbers, clock and medians for the benchmarks */
 
 #include "config.h"

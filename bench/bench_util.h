@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/e2e-overhead.sh - what relaymilter costs a real Postfix.
 #
 # One private Postfix instance (tests/e2e/lib.sh builds it) with SMTP

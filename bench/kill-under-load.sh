@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/kill-under-load.sh - relaymilter killed under load: Postfix tempfails,
 # nothing relays; a restart resumes service.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/lib.sh - what soak.sh and kill-under-load.sh share (sourced, not run).
 #
 # bench_setup NAME: find relaymilter (RELAYMILTER, else the build), load the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* peer_impl - peerbench's implementations: tables and lookup passes */
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* peerbench - relaymilter's lookups beside DPDK's, in one process */
 
 /*

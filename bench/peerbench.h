@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef PEERBENCH_H
 #define PEERBENCH_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* relaybench - measure the list loader and index against a memory baseline */
 
 /*

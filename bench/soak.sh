@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/soak.sh - relaymilter under load for a long time, reloaded every second.
 #
 # One private Postfix (tests/e2e/lib.sh builds it; accepted mail goes to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_out - relayctl check's options and output, for files and --live alike */
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef CHECK_OUT_H
 #define CHECK_OUT_H
 

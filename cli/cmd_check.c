@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_check - relayctl check: decide as the daemon would, and say why */
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_daemon - relayctl reload and status: talk to the running relaymilter */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_doctor - relayctl doctor: the local Postfix settings relaymilter depends on */
 
 #include <sys/socket.h>

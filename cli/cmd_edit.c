@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_edit - relayctl add and del: edit a list safely, then reload */
 
 #include <errno.h>

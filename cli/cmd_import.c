@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_import - relayctl import-exchange: lists from an Exchange 5.5 registry export */
 
 #include <sys/stat.h>

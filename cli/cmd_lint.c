@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_lint - relayctl lint: validate lists, warn about what looks wrong */
 
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cmd_list - relayctl list: the entries as written, with canonical forms */
 
 #include <arpa/inet.h>

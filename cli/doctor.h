@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef DOCTOR_H
 #define DOCTOR_H
 

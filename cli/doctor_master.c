@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* doctor_master - relayctl doctor's checks of master.cf and mynetworks */
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* doctor_policy - relayctl doctor: the policy-service deployment */
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* relayctl - the companion CLI of relaymilter: manage the lists, talk to the daemon */
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef RELAYCTL_H
 #define RELAYCTL_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* util - output helpers and the control-socket client shared by commands */
 
 #include <sys/socket.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_addr - IPv4 and IPv6 addresses: strict parsing, formatting, masks */
 
 #include <sys/socket.h>

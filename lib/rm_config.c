@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_config - relaymilter.conf: name = value lines, like Postfix's main.cf */
 
 #include <sys/stat.h>

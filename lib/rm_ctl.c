@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_ctl - the control-socket protocol: parse a command line, format replies */
 
 #include <stdarg.h>

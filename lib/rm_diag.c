@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_diag - collected errors and warnings, with file, line and column */
 
 #include <stdarg.h>

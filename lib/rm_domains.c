@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_domains - the set of local domains and address literals */
 
 #include <sys/stat.h>

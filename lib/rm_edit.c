@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_edit - add or delete one entry in a list's text, keeping all else */
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_entry - one list entry: the forms of DESIGN.md, parsed without allocating */
 
 #include <stdio.h>

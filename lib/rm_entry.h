@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef RM_ENTRY_H
 #define RM_ENTRY_H
 

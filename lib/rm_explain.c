@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_explain - every rule in order, and what it said */
 
 #include <stdio.h>

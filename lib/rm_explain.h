@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef RM_EXPLAIN_H
 #define RM_EXPLAIN_H
 

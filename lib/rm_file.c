@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_file - reading, locking and replacing configuration and list files safely */
 
 #include <sys/file.h>

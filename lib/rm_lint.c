@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_lint - warnings about loaded lists: dead, duplicate, shadowed, too wide */
 
 #include <stdio.h>

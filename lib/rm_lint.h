@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef RM_LINT_H
 #define RM_LINT_H
 

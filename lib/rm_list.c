@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_list - an allow, deny or local-IP list: loaded into one arena, indexed */
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef RM_LIST_ISA_H
 #define RM_LIST_ISA_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_logfmt - one key=value log line per recipient decision, and its reader */
 
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_mask - hash tables for Exchange entries with non-contiguous masks */
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef RM_MASK_H
 #define RM_MASK_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_mem - the one door through which lib/ takes heap memory */
 
 #include <sys/mman.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_minisign - minisign public keys and detached signatures, checked with libsodium */
 
 #include <stdio.h>

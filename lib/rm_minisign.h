@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef RM_MINISIGN_H
 #define RM_MINISIGN_H
 

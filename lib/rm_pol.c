@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_pol - Postfix's policy delegation protocol: requests and replies */
 
 #include <stddef.h>

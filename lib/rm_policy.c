@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_policy - the Exchange 5.5 relay model (KB Q193922), with reasons */
 
 #include <stdio.h>

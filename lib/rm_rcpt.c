@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_rcpt - is an RCPT TO address a local recipient or a relay attempt? */
 
 #include <string.h>

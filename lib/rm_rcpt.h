@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef RM_RCPT_H
 #define RM_RCPT_H
 

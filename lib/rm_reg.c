@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_reg - read Exchange 5.5 IMS relay settings from a Regedit export */
 
 #include <stdio.h>

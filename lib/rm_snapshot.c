@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_snapshot - one immutable, reference-counted policy: config and lists */
 
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef RM_SNAPSHOT_H
 #define RM_SNAPSHOT_H
 

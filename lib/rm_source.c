@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_source - list sources: URL rules, cache file names, the validators sidecar */
 
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_text - quoting input for messages, and naming the characters that fool the eye */
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rm_trust - the one way a policy source is opened and trusted.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_verdict - one recipient's verdict: local, allow, deny or no decision */
 
 #include <sys/socket.h>

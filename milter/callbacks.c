@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* callbacks - the libmilter side: negotiate, connect, MAIL, RCPT, EOM, abort, close */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef CALLBACKS_H
 #define CALLBACKS_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* control - the control socket: RELOAD, STATUS, CHECK for relayctl */
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fetch - URL lists: poll, verify, check, cache by rename, reload */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* http - one capped, verified, conditional GET with libcurl */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* mlog - the daemon's log: syslog facility mail, and stderr with -f */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* notify - tell the service manager (sd_notify) where the daemon stands */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* policy - the Postfix policy service: an epoll loop, and the one verdict-to-action function */
 
 #include "config.h"

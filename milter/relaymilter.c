@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* relaymilter - decide at RCPT TO time whether the client may relay */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* reloader - the thread that runs every reload, and merges requests for them */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sockutil - unix-domain socket paths: never steal a live socket; why a bind failed */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef SOCKUTIL_H
 #define SOCKUTIL_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* state - what the daemon's threads share: the current snapshot, the counters, reload */
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* watch - reload when a list file or the domains file changes (inotify) */
 
 #include "config.h"

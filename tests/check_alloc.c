@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_alloc - heap use: constant per load, failure at every step, threads */
 
 /*

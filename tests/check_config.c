@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_config - relaymilter.conf settings, and the local domains */
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_ctl - the control-socket protocol: command lines in, reply text out */
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_entry - list entry forms, their errors, and address text */
 
 /*

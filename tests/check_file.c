@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_file - rm_file_replace when the disk fails: the list is untouched */
 
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_list - loading and matching whole lists, against libcidr */
 
 /*

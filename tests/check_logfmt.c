@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_logfmt - rm_logfmt: the decision line, its quoting and its reader */
 
 #include "unit_util.h"

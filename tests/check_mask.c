@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_mask - Exchange entries with non-contiguous masks, through rm_mask's index */
 
 /*

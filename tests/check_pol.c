@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_pol - rm_pol: framing, parsing and formatting Postfix policy requests and replies */
 
 #include "unit_util.h"

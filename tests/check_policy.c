@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_policy - the six steps of KB Q193922, flags, local submission */
 
 /*

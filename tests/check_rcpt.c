@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_rcpt - relay-recipient detection against the classic open-relay tricks */
 
 /*

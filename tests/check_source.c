@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_source - minisign verification against the real minisign; URL sources and their cache names */
 
 #include <check.h>

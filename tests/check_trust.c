@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_trust - rm_trust_open's verdicts, one row per kind of file, owner,
  * mode and directory, with the exact message; that what is read is the

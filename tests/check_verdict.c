@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_verdict - rm_verdict: every rule a recipient decision makes, as tables */
 
 #include "unit_util.h"

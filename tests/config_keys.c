@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* config_keys - print every configuration key and its default, one per line */
 
 #include <stdio.h>

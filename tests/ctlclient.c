@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ctlclient - send one line to relaymilter's control socket, print the reply */
 
 /*

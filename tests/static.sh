@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # static.sh - static analysis of lib/, cli/ and milter/: cppcheck, and
 # clang's analyzer through scan-build.  Any finding fails.
 #

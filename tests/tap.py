@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tap.py - the result lines of the script suites written in Python:
 # "ok - NAME" / "not ok - NAME" (with the reason indented), and finish()
 # for the closing "N passed, N failed".

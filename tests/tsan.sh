@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tsan.sh - the snapshot concurrency test under ThreadSanitizer: readers on
 # four threads deciding while the main thread rebuilds and swaps the
 # snapshot a thousand times (tests/check_alloc.c, test case "threads").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef UNIT_UTIL_H
 #define UNIT_UTIL_H
 

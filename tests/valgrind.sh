@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # valgrind.sh - the library's Check suites and relayctl's golden test
 # scripts under valgrind: no memory error, no definite or indirect leak.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # completion.sh - relayctl's bash completion, sourced into bash as
 # bash-completion would load it and driven the way readline drives it
 # (COMP_WORDS, COMP_CWORD, the function that "complete -p" names):

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # configure.sh - configure ends with a summary of what it found and where
 # "make install" puts things; this build's summary (kept in config.log)
 # is held against what the Makefile itself installs to and what

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # license.sh - the project's license: LICENSE is the BSD 2-Clause License
 # of "the relaymilter authors", and debian/copyright is machine-readable
 # (DEP-5: a header paragraph, Files paragraphs whose License has its
@@ -6,8 +7,8 @@
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 command -v python3 >/dev/null 2>&1 || { echo "# python3 missing: skipped"; echo "0 passed, 0 failed"; exit 77; }
-exec env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$srcdir/tests" python3 - "$srcdir/LICENSE" "$srcdir/debian/copyright" <<'PY'
-import re, sys
+exec env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$srcdir/tests" python3 - "$srcdir/LICENSE" "$srcdir/debian/copyright" "$srcdir" <<'PY'
+import os, re, sys
 from tap import check, finish
 
 
@@ -60,5 +61,33 @@ check("Files: * copyright: 2026 the relaymilter authors", star.get("Copyright") 
 text = alone.get("BSD-2-clause", "").partition("\n")[2]
 check("the license text in debian/copyright is LICENSE's", body.strip() != "" and words(text) == words(body),
       "they differ" if text else "no text")
+
+# Every source file names its license in its first lines (after a #! line),
+# as an SPDX identifier; data (lists, golden output, fuzz inputs) is not source.
+TAG = "SPDX-License-Identifier: BSD-2-Clause"
+top = sys.argv[3]
+SRC_EXT = (".c", ".h", ".sh", ".py", ".lua", ".am", ".ac", ".mc", ".cf", ".service", ".5", ".8")
+DATA = ("tests/cli/golden", "tests/cli/data", "tests/fuzz/corpus")
+BUILT = ("build", ".git", "autom4te.cache", "build-aux", "m4")
+missing, seen = [], 0
+for d, dirs, names in os.walk(top):
+    rel = os.path.relpath(d, top)
+    dirs[:] = [x for x in dirs if not (rel == "." and (x.startswith(BUILT) or x == "debian"))
+               and os.path.join(rel, x).lstrip("./") not in DATA]
+    for n in names:
+        path = os.path.join(rel, n)[2:] if rel == "." else os.path.join(rel, n)
+        if not (n.endswith(SRC_EXT) or path in ("quickstart.sh", ".ci/run", "cli/completion/relayctl")):
+            continue
+        if n in ("Makefile.in", "config.h", "config.h.in") or n.endswith(".in"):
+            continue
+        try:
+            head = open(os.path.join(top, path), encoding="utf-8", errors="replace").read(400).split("\n")[:3]
+        except OSError:
+            continue
+        seen += 1
+        if not any(TAG in line for line in head):
+            missing.append(path)
+check("every source file has an SPDX identifier in its first lines (%d files)" % seen,
+      seen > 100 and not missing, "missing in: " + " ".join(missing[:10]))
 finish()
 PY

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # manuals.sh - every manual as a user reads it (man -l, 80 columns, col -b),
 # held against the programs' own --help: each option that a program's
 # --help shows is in its manual, and each option its manual documents is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # quickstart.sh - ./quickstart.sh (its run mode) on this build: it prints
 # the main.cf line for the socket the daemon really listens on, which
 # RELAYMILTER_SOCKET chooses (inet: and unix:), and when the port is taken

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # shell.sh - relayctl in an administrator's shell: RELAYCTL_CONFIG names
 # the configuration when -c does not (and -c wins over it), and "check -"
 # reads its standard input as a list file is read: "#" comments, blank

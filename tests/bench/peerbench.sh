@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # peerbench.sh - bench/peerbench builds, runs a tiny workload of each
 # family beside every DPDK library, and every implementation agrees with
 # relaymilter on every query.  Run only in a build configured with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # daemon.sh - relayctl against a running relaymilter: edits reload the
 # daemon and print its answer, status and check --live read what is in
 # force, and a list the daemon refuses leaves the previous one in force.

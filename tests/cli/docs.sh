@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # docs.sh - the manuals render without warnings, and every configuration key
 # of the code's table is documented in relaymilter.conf(5), with its default,
 # and appears in the sample configuration.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # edit.sh - relayctl list, add, del, reload, status, import-exchange and
 # doctor: output, exit status, and the files they leave behind.
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # golden.sh - relayctl's output and exit status, case by case, against the
 # files in tests/cli/golden/ (NAME.out: standard output, NAME.err: standard
 # error, NAME.status: exit status).  RM_GOLDEN_UPDATE=1 rewrites them, for

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # json.sh - relayctl --json: every command, errors included, prints exactly
 # one JSON document on standard output; a failure (exit 2, other than
 # check's no-decision and reload's outcome) is an "error" object with file, line, column and

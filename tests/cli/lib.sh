@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh - shared by relayctl's golden test scripts (sourced, not run).
 #
 # t NAME ARGS...   run relayctl ARGS in the work directory, standard input

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # live.sh - relayctl check from the files and relayctl check --live from the
 # running daemon's control CHECK give the same verdict, rule, reason and
 # entry, byte for byte (text and JSON) and with the same exit status, on the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # safety.sh - relayctl edits under pressure: many writers at once lose
 # nothing, and a writer killed at any moment leaves the old list or the
 # new one, never a partial one.

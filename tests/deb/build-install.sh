@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/deb/build-install.sh - build the Debian package from this source
 # tree, install it, check it, purge it; and the upgrade from the previous
 # packaging, which shipped the lists as conffiles.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """ctl.py SOCKET COMMAND - one relaymilter control-socket request.
 
 Connects to the unix stream socket, writes COMMAND and a newline, reads the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/e2e/lib.sh - harness for the end-to-end tests against a real Postfix.
 #
 # Sourced by tests/e2e/*.sh.  Builds a private Postfix instance in a temporary

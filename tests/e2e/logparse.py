@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """tests/e2e/logparse.py - read relaymilter's decision lines, independently of
 lib/rm_logfmt.c, and print what a test asks for.
 

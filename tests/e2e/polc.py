@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """polc.py - a Postfix policy client for the tests, straight to the socket.
 
   PORT is a TCP port on 127.0.0.1, or the path of a unix socket.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/e2e/policy.sh - relaymilter's relay policy, end to end: a real Postfix
 # on loopback with its own relay check opened (mynetworks = 0.0.0.0/0), so
 # that relaymilter alone decides, and clients on 127.0.0.x source addresses.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/e2e/policy_service.sh - the Postfix policy service, end to end: a
 # real Postfix on loopback with its relay gate shut (no mynetworks, no
 # permit_sasl_authenticated) and relaymilter's policy service as the only

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/e2e/postfix.sh - the harness itself, against Postfix alone (no
 # relaymilter needed): the private instance starts and listens on both
 # addresses, Postfix's own relay check is open so that the milter alone

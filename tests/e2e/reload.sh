@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/e2e/reload.sh - relaymilter's life cycle under a running Postfix:
 # reload by SIGHUP and by the control socket (Postfix is never restarted),
 # STATUS and CHECK, a bad or missing list on reload (the old policy stays in

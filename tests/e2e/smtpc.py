@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """smtpc.py - a small SMTP client for the end-to-end tests.
 
 Sends the addresses exactly as given (no quoting or parsing, unlike

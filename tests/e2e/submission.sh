@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/e2e/submission.sh - local submission through a real Postfix with
 # non_smtpd_milters, and the decision log joined with Postfix's own.
 #

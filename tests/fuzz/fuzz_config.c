@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_config - the relaymilter.conf parser and local_domains on arbitrary bytes */
 
 #include "fuzz.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_ctl - the control socket's command parser on arbitrary bytes */
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_list - the list parser, loader, index and lint on arbitrary bytes */
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_main - what a fuzz target needs besides its entry point, under libFuzzer */
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_pol - the policy protocol's framing and request parser on arbitrary bytes */
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_rcpt - the RCPT address parser (relay detection) on arbitrary bytes */
 
 #include <string.h>

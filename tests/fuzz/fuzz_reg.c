@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_reg - the Exchange registry-export reader on arbitrary bytes */
 
 #include <string.h>

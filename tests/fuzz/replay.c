@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* replay - run a fuzz target over corpus files in the normal build, so a
  * crash once found stays fixed.  Arguments: files or directories. */
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh - build the libFuzzer targets with clang and fuzz each for a while.
 #
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]     (default 60 s, every target)

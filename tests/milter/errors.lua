@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- tests/milter/errors.lua - relay_detect = mailer, and on_error when no
 -- decision can be made.
 --

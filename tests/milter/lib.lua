@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- tests/milter/lib.lua - what relaymilter's miltertest scripts share.
 --
 -- miltertest -D sets globals: sock (the milter socket, e.g.

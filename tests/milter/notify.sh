@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # notify.sh - relaymilter's readiness protocol (sd_notify), held against a
 # notify socket of the test's own (an AF_UNIX datagram socket named by
 # NOTIFY_SOCKET, as systemd passes it), not against a running systemd.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- tests/milter/policy.lua - every callback path of relaymilter's policy.
 --
 -- run.sh starts the daemon with relay_flags = deny, allow, local, auth,

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- tests/milter/rcpt.lua - one session, one recipient, one expected reply.
 --
 -- miltertest -D globals: sock, lib (path of lib.lua), name (the test's

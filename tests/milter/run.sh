@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/milter/run.sh - relaymilter, the daemon, driven for real: over the
 # milter protocol with miltertest (the Lua scripts next to this file), over
 # its control socket with tests/ctlclient, by signals, and from the command

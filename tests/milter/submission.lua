@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- tests/milter/submission.lua - no client can pose as a local submission:
 -- the name Postfix's cleanup gives non-SMTP mail ("localhost", 127.0.0.1)
 -- with a real client port is an SMTP client like any other.

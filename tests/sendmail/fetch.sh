@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/sendmail/fetch.sh - fetch and unpack the Sendmail the end-to-end
 # tests run, so that `make check` itself never reaches the network.
 #

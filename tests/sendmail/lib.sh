@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/sendmail/lib.sh - harness for the end-to-end tests against a real
 # Sendmail.
 #

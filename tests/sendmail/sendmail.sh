@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/sendmail/sendmail.sh - relaymilter behind a real Sendmail, end to end.
 #
 # Sendmail 8.17 from Debian's packages, unpacked (not installed) into a cache

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/sendmail/submission.sh - Sendmail's command line and relaymilter.
 #
 # Sendmail calls milters only from its SMTP server.  `sendmail -bs` (SMTP

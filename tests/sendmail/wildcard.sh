@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/sendmail/wildcard.sh - relaymilter's local-interface rule behind a
 # Sendmail that listens on every address (DAEMON_OPTIONS without Addr=, as
 # an MX does).  Such a listener's {daemon_addr} is 0.0.0.0 for every

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """badhttp.py MODE PORT - an HTTP server that misbehaves, on 127.0.0.1:PORT.
 
 MODE hang: accept every connection and never answer.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/system/control-abuse.sh - the control socket against hostile peers,
 # and the daemon deciding all the while.
 #

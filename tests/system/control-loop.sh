@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/system/control-loop.sh - the control socket serves every client at
 # once: no client, idle, slow or waiting for a reload, delays another's
 # answer, nor the daemon's stop.  Against a real daemon and relayctl:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """ctlabuse.py - feed relaymilter's control socket what a client should not send.
 
 Used by tests/system/control-abuse.sh.  Each mode prints one summary line

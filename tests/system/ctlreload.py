@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """ctlreload.py - many RELOADs at once while a list changes under them.
 
 usage: ctlreload.py SOCKET N LIST

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/system/fleet.sh - lists for a fleet: signed URL lists served by a
 # real nginx to two daemons, their cached last good copies, and files that
 # reload themselves.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/system/lib.sh - what the system tests share, sourced (bash) before
 # any check; TMP and PIDS start empty and the test fills them.  Results
 # print as "ok - NAME" / "not ok - NAME" (with an indented reason); finish

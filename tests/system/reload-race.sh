@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/system/reload-race.sh - a list replaced, truncated or half-written
 # while the daemon reloads.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """smtpload.py - SMTP load whose every relay decision can be checked.
 
 Used by bench/soak.sh and bench/kill-under-load.sh (not by `make check`).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/system/trust.sh - the files that decide, against another user on
 # this machine, a careless admin, a FIFO and a hostile list line.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/system/unit-verify.sh - etc/relaymilter.service, checked:
 #   - systemd-analyze verify accepts it, with ExecStart pointing at the built
 #     daemon and man pages (Documentation=) found in the source tree; and a
