@@ -69,7 +69,7 @@ int     check_args(relayctl *rc, int argc, char **argv, check_opts *o, rm_verdic
 
     memset(o, 0, sizeof(*o));
     rm_verdict_in_init(in);
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc && argv[i] != NULL; i++) {
         if ((v = opt_value(argc, argv, &i, "--local-ip")) != NULL) {
             o->local = v;
         } else if ((v = opt_value(argc, argv, &i, "--rcpt")) != NULL) {

@@ -232,7 +232,7 @@ static void lint_url(tally *t, const char *url, int kind, const rm_limits *lim, 
 {
     http_req r = {url, cfg ? cfg->list_ca_file : NULL, cfg ? cfg->list_fetch_timeout : 30,
                   lim->max_bytes, NULL, NULL};
-    http_resp resp;
+    http_resp resp = {0};
     char    err[1024];
     const char *bad = rm_source_check_url(url);
     rm_diag d;
@@ -332,11 +332,10 @@ int     cmd_lint(relayctl *rc, int argc, char **argv)
     if (cfg) {
         lim.max_entries = cfg->max_entries;
         lim.max_bytes = cfg->max_list_bytes;
-    }
-    if (cfg)
         who = cfg->trust;
-    else
+    } else {
         rm_trust_self(&who);
+    }
     if (nfiles > 0) {
         for (int i = first_file; i < argc; i++)
             if (rm_source_is_url(argv[i]))

@@ -211,9 +211,6 @@ static const char *set_value(rm_config *c, enum key k, const char *v, char *why,
                 return e;
             if ((copy = rm_strdup(v)) == NULL)
                 return "out of memory";
-
-            if (copy == NULL)
-                return "out of memory";
             rm_free(c->local_domains);
             c->local_domains = copy;
             return NULL;
@@ -652,6 +649,7 @@ unsigned rm_config_sniff(const char *text, size_t len, size_t *key)
             const char *name = rm_config_key_name(k);
             size_t  n = strlen(name), j = b + n;
 
+            /* cppcheck-suppress knownConditionTrueFalse ; false positive: e - b is the line's length, n the name's */
             if (e - b <= n || strncmp(text + b, name, n) != 0)
                 continue;
             while (j < e && (text[j] == ' ' || text[j] == '\t'))

@@ -239,6 +239,7 @@ static inline uint32_t probe8(const uint32_t *s, uint32_t key)
     uint32_t m = 0;
 
     for (unsigned j = 0; j < 8; j++)
+        /* cppcheck-suppress objectIndex ; s is a bucket of 8 keys, never one variable */
         m |= (uint32_t) (s[j] == key) << j;
     return m;
 #endif

@@ -23,6 +23,7 @@ static int next_line(const char *buf, size_t len, size_t *pos, const char **s, s
     nl = memchr(*s, '\n', len - *pos);
     *n = nl ? (size_t) (nl - *s) : len - *pos;
     *pos += *n + (nl ? 1 : 0);
+    /* cppcheck-suppress knownConditionTrueFalse ; false positive: an empty line has *n == 0 */
     if (*n > 0 && (*s)[*n - 1] == '\r')
         (*n)--;
     return 0;

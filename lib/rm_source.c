@@ -120,6 +120,7 @@ int     rm_source_meta_parse(const char *buf, size_t len, rm_source_meta *m)
         size_t  n = nl ? (size_t) (nl - s) : len - pos, k;
 
         pos += n + (nl ? 1 : 0);
+        /* cppcheck-suppress knownConditionTrueFalse ; false positive: an empty line has n == 0 */
         if (n == 0)
             continue;
         if ((sp = memchr(s, ' ', n)) == NULL)

@@ -285,7 +285,7 @@ static int fetch_one(int i, const rm_config *c, char *err, size_t elen)
 {
     char    url[RM_URL_LEN], cache[RM_PATH_LEN];
     rm_source_meta was;
-    http_resp r;
+    http_resp r = {0};
     time_t  now = time(NULL);
     bool    changed;
     int     rc;

@@ -187,7 +187,7 @@ int     http_check_signature(const http_req *r, const char *key_file, const rm_t
     size_t  klen;
     rm_minisign_key key;
     http_req sr = *r;
-    http_resp sig;
+    http_resp sig = {0};
     rm_diag d;
     int     rc;
 

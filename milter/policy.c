@@ -155,7 +155,7 @@ static enum rm_pol_action policy_answer(const rm_pol_req *r, const char *parse_e
         break;
     case RM_VERDICT_ALLOW:
         state_count(rm_ctl_decision_of_rule(v.decision.rule));
-        if (s->cfg->log_allowed)
+        if (s != NULL && s->cfg->log_allowed)
             log_decision(s, r, &in, &v, RM_POL_OK, NULL);
         a = report ? RM_POL_DUNNO : RM_POL_OK;
         break;
@@ -456,8 +456,10 @@ void    policy_stop(void)
         pthread_join(pol.thread, NULL);
         pol.started = false;
     }
-    while (pol.conns)
-        conn_close(pol.conns);
+    for (pconn *c = pol.conns, *next; c != NULL; c = next) {
+        next = c->next;
+        conn_close(c);
+    }
     if (pol.lfd != -1)
         close(pol.lfd);
     pol.lfd = -1;

@@ -68,7 +68,7 @@ static void add_file(const char *path)
 static void rewatch(void)
 {
     static const unsigned flag[RM_LIST__COUNT] = {RM_FLAG_DENY, RM_FLAG_ALLOW, RM_FLAG_LOCAL};
-    int     old[MAX_FILES], nold = W.n;
+    int     old[MAX_FILES] = {0}, nold = W.n;
     rm_snapshot *s = state_acquire();
     const rm_config *c;
 

@@ -57,7 +57,7 @@ else
     (cd "$top" && cppcheck -q --inline-suppr --library=posix \
         --enable=warning,style,performance,portability,information \
         --suppress=variableScope --suppress=missingIncludeSystem \
-        -I "$builddir" -I lib -D'SYSCONFDIR="/etc"' \
+        -I "$builddir" -I lib -I milter -D'SYSCONFDIR="/etc"' \
         --template='{file}:{line}:{column}: {severity}: {id}: {message}' \
         lib cli milter) >cppcheck.out 2>&1
     n=$(grep -c ': \(error\|warning\|style\|performance\|portability\|information\): ' cppcheck.out)
