@@ -16,7 +16,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
     size_t  n = strlen(name);
 
-    if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
+    if (strcmp(argv[*i], name) == 0 && *i + 1 < argc && argv[*i + 1] != NULL)
         return argv[++*i];
     if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
         return argv[*i] + n + 1;
