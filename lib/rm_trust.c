@@ -15,7 +15,10 @@
  * descriptor that was checked.
  */
 
-#include "config.h"
+/* O_PATH: directories are opened only to be checked and walked. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
 
 #include <sys/stat.h>
 #include <errno.h>
