@@ -1237,7 +1237,7 @@ END_TEST
 
 /*
  * The line index: large IPv4 lists are answered from one cache line per
- * lookup (see rm_list.c).  A list big enough to have one, with the cases
+ * lookup (see rm_index.c).  A list big enough to have one, with the cases
  * its buckets must get right: the first and last addresses, a range over
  * many buckets (the bucket begins inside a record), records that touch
  * (no gap between them), boundaries at a bucket's first and last offsets,
@@ -1445,7 +1445,7 @@ START_TEST(test_list_line_index)
 END_TEST
 
 /*
- * Batches of IPv6 lookups take their own path (v6_group in rm_list.c); the
+ * Batches of IPv6 lookups take their own path (v6_group in rm_batch.c); the
  * same check for it, on a list of IPv6 prefixes, ranges and hosts, with
  * hundreds of hosts in one /64 (whose keys, the top 64 bits, are all equal,
  * so the whole address must decide) and a range over many first-level
