@@ -9,6 +9,7 @@
 #include "relayctl.h"
 #include "rm_edit.h"
 #include "rm_file.h"
+#include "rm_kind.h"
 #include "rm_lint.h"
 #include "rm_mem.h"
 
@@ -41,11 +42,11 @@ static void rule_off(relayctl *rc, const rm_config *cfg, int kind)
 {
     char    flags[64];
 
-    if (cfg->relay_flags & rm_list_kind_flag((enum rm_list_kind) kind))
+    if (cfg->relay_flags & rm_kind_flag((enum rm_list_kind) kind))
         return;
     rm_flags_format(cfg->relay_flags, flags, sizeof(flags));
     fprintf(stderr, "%s: warning: the %s rule is off (relay_flags = %s): relaymilter does not "
-            "consult %s until it is on\n", rc->progname, rm_list_kind_name((enum rm_list_kind) kind),
+            "consult %s until it is on\n", rc->progname, rm_kind_name((enum rm_list_kind) kind),
             flags, cfg->list_path[kind]);
 }
 
@@ -90,7 +91,7 @@ static int edit(relayctl *rc, int argc, char **argv, bool add)
             return EXIT_TROUBLE;
         }
     }
-    if (kindword == NULL || entry == NULL || (kind = list_kind(kindword)) < 0) {
+    if (kindword == NULL || entry == NULL || (kind = rm_kind_code(kindword)) < 0) {
         report_error(rc, NULL, 0, 0, "%s: which list (allow, deny or local) and which entry?", argv[0]);
         fputs(edit_usage, stderr);
         return EXIT_TROUBLE;

@@ -14,6 +14,7 @@
 
 #include "relayctl.h"
 #include "rm_file.h"
+#include "rm_kind.h"
 #include "rm_lint.h"
 #include "rm_mem.h"
 #include "rm_reg.h"
@@ -21,17 +22,12 @@
 static const char import_usage[] =
     "usage: relayctl [-c CONFIG] [--json] import-exchange FILE.reg [--dir DIR] [--dry-run] [--force]\n";
 
-static const char *const file_names[RM_LIST__COUNT] = {
-    [RM_LIST_DENY] = "deny.list",
-    [RM_LIST_ALLOW] = "allow.list",
-    [RM_LIST_LOCAL] = "local-ip.list",
-};
+/* kind - list k's row: its file, setting and registry value */
 
-static const char *const value_names[RM_LIST__COUNT] = {
-    [RM_LIST_DENY] = "RelayDenyList",
-    [RM_LIST_ALLOW] = "RelayAllowList",
-    [RM_LIST_LOCAL] = "RelayLocalIPList",
-};
+static const rm_kind *kind(int k)
+{
+    return rm_kind_get((enum rm_list_kind) k);
+}
 
 static void warn_cb(void *ctx, const rm_diag_msg *m)
 {
@@ -135,7 +131,7 @@ static int plan(relayctl *rc, const import_opts *o, const char *dir, const rm_co
         size_t  blen;
 
         if (dir)
-            snprintf(p[k].path, sizeof(p[k].path), "%s/%s", dir, file_names[k]);
+            snprintf(p[k].path, sizeof(p[k].path), "%s/%s", dir, kind(k)->default_file);
         else
             snprintf(p[k].path, sizeof(p[k].path), "%s", cfg->list_path[k]);
         if (imp->lists[k] == NULL)
@@ -144,7 +140,7 @@ static int plan(relayctl *rc, const import_opts *o, const char *dir, const rm_co
         if ((p[k].body = rm_malloc(blen)) == NULL)
             return report_error(rc, NULL, 0, 0, "import-exchange: out of memory; nothing was written");
         snprintf(p[k].body, blen, "# %s, imported by relayctl from %s on %s\n%s",
-                 value_names[k], o->file, when, imp->lists[k]);
+                 kind(k)->exchange_value, o->file, when, imp->lists[k]);
         rm_diag_init(&d);
         if (rm_list_load_buffer(p[k].path, p[k].body, strlen(p[k].body), NULL, &p[k].list, &d) < 0)
             return report_diag(rc, &d, "import-exchange: nothing was written");
@@ -194,7 +190,7 @@ static int write_all(relayctl *rc, const import_opts *o, const rm_trust *who, co
     for (int k = 0; k < RM_LIST__COUNT; k++) {
         if (p[k].body == NULL) {
             if (!rc->json)
-                printf("# %s: not in the export; %s left alone\n", value_names[k], p[k].path);
+                printf("# %s: not in the export; %s left alone\n", kind(k)->exchange_value, p[k].path);
             continue;
         }
         rm_diag_init(&d);
@@ -205,7 +201,7 @@ static int write_all(relayctl *rc, const import_opts *o, const rm_trust *who, co
         rm_lint_list(p[k].list, k, p[k].body, strlen(p[k].body), warn_cb, NULL);
         if (rc->json)
             continue;
-        printf("# %s: %zu entr%s %s %s", value_names[k], imp->count[k], imp->count[k] == 1 ? "y" : "ies",
+        printf("# %s: %zu entr%s %s %s", kind(k)->exchange_value, imp->count[k], imp->count[k] == 1 ? "y" : "ies",
                o->dry_run ? "would be written to" : "written to", p[k].path);
         if (p[k].exists && p[k].old_entries >= 0)
             printf(", replacing its %ld entr%s (%s.bak)", p[k].old_entries,
@@ -231,9 +227,6 @@ static const char *dir_of(const char *path, char *buf, size_t len)
 
 static void print_config(const rm_reg_import *imp, const planned *p)
 {
-    static const char *const keys[RM_LIST__COUNT] = {
-        [RM_LIST_DENY] = "deny_list",[RM_LIST_ALLOW] = "allow_list",[RM_LIST_LOCAL] = "local_ip_list",
-    };
     char    flagtxt[64];
 
     printf("# relaymilter.conf settings for this export:\n");
@@ -251,9 +244,9 @@ static void print_config(const rm_reg_import *imp, const planned *p)
             continue;
         /* relaymilter.conf reads relative paths from its own directory */
         if (p[k].path[0] != '/' && realpath(dir_of(p[k].path, abs, sizeof(abs)), abs) != NULL)
-            printf("%s = %s/%s\n", keys[k], abs, strrchr(p[k].path, '/') ? strrchr(p[k].path, '/') + 1 : p[k].path);
+            printf("%s = %s/%s\n", kind(k)->config_key, abs, strrchr(p[k].path, '/') ? strrchr(p[k].path, '/') + 1 : p[k].path);
         else
-            printf("%s = %s\n", keys[k], p[k].path);
+            printf("%s = %s\n", kind(k)->config_key, p[k].path);
     }
 }
 
@@ -268,7 +261,7 @@ static void print_json(const import_opts *o, const rm_reg_import *imp, const pla
     for (int k = 0; k < RM_LIST__COUNT; k++) {
         if (p[k].body == NULL)
             continue;
-        printf("%s{\"value\":\"%s\",\"file\":", first ? "" : ",", value_names[k]);
+        printf("%s{\"value\":\"%s\",\"file\":", first ? "" : ",", kind(k)->exchange_value);
         json_string(stdout, p[k].path);
         printf(",\"entries\":%zu,\"replaced\":%s,\"replaced_entries\":", imp->count[k],
                p[k].exists ? "true" : "false");

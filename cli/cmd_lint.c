@@ -11,6 +11,7 @@
 #include "http.h"
 #include "relayctl.h"
 #include "rm_file.h"
+#include "rm_kind.h"
 #include "rm_lint.h"
 #include "rm_mem.h"
 #include "rm_snapshot.h"
@@ -344,7 +345,7 @@ int     cmd_lint(relayctl *rc, int argc, char **argv)
                 lint_file(&t, argv[i], kind_of(cfg, argv[i]), &lim, &who);
     } else if (cfg) {
         for (int k = 0; k < RM_LIST__COUNT; k++) {
-            if (!(cfg->relay_flags & rm_list_kind_flag((enum rm_list_kind) k)) && access(cfg->list_path[k], F_OK) != 0)
+            if (!(cfg->relay_flags & rm_kind_flag((enum rm_list_kind) k)) && access(cfg->list_path[k], F_OK) != 0)
                 continue;               /* rule off and no file: nothing to check */
             lint_file(&t, cfg->list_path[k], k, &lim, &who);
         }

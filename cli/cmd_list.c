@@ -10,6 +10,7 @@
 
 #include "relayctl.h"
 #include "rm_file.h"
+#include "rm_kind.h"
 #include "rm_list.h"
 #include "rm_mem.h"
 
@@ -36,19 +37,6 @@ static char *canonical(const rm_entry *e)
     return s;
 }
 
-/* list_kind - "allow", "deny" or "local" to the list's index */
-
-int     list_kind(const char *word)
-{
-    if (strcmp(word, "allow") == 0)
-        return RM_LIST_ALLOW;
-    if (strcmp(word, "deny") == 0)
-        return RM_LIST_DENY;
-    if (strcmp(word, "local") == 0 || strcmp(word, "local-ip") == 0)
-        return RM_LIST_LOCAL;
-    return -1;
-}
-
 /* cmd_list - relayctl list KIND */
 
 int     cmd_list(relayctl *rc, int argc, char **argv)
@@ -64,7 +52,7 @@ int     cmd_list(relayctl *rc, int argc, char **argv)
         fputs(list_usage, stdout);
         return EXIT_OK;
     }
-    if (argc != 2 || (kind = list_kind(argv[1])) < 0) {
+    if (argc != 2 || (kind = rm_kind_code(argv[1])) < 0) {
         report_error(rc, NULL, 0, 0, "list: which list: allow, deny or local?");
         fputs(list_usage, stderr);
         return EXIT_TROUBLE;
@@ -80,7 +68,7 @@ int     cmd_list(relayctl *rc, int argc, char **argv)
         return EXIT_TROUBLE;
     }
     if (rc->json) {
-        printf("{\"list\":\"%s\",\"file\":", rm_list_kind_name((enum rm_list_kind) kind));
+        printf("{\"list\":\"%s\",\"file\":", rm_kind_name((enum rm_list_kind) kind));
         json_string(stdout, cfg->list_path[kind]);
         printf(",\"entries\":[");
     }

@@ -36,9 +36,6 @@ int     cmd_status(relayctl *rc, int argc, char **argv);
 int     cmd_import(relayctl *rc, int argc, char **argv);
 int     cmd_doctor(relayctl *rc, int argc, char **argv);
 
-/* list_kind - "allow", "deny", "local" to enum rm_list_kind, or -1 */
-int     list_kind(const char *word);
-
 /*
  * daemon_reload - ask the daemon to reload and say what happened; cmd
  * names the command in messages.  For relayctl reload (edited NULL): 0 it took the lists, 1 it kept the old

@@ -18,8 +18,6 @@ static const char *const rule_names[RM_RULE__COUNT] = {
     "local-submission",
 };
 
-static const char *const list_names[RM_LIST__COUNT] = {"deny", "allow", "local"};
-static const unsigned list_flags[RM_LIST__COUNT] = {RM_FLAG_DENY, RM_FLAG_ALLOW, RM_FLAG_LOCAL};
 
 static const struct {
     const char *name;
@@ -34,16 +32,6 @@ static const struct {
 const char *rm_rule_name(enum rm_rule r)
 {
     return (unsigned) r < RM_RULE__COUNT ? rule_names[r] : "unknown";
-}
-
-const char *rm_list_kind_name(enum rm_list_kind k)
-{
-    return (unsigned) k < RM_LIST__COUNT ? list_names[k] : "unknown";
-}
-
-unsigned rm_list_kind_flag(enum rm_list_kind k)
-{
-    return (unsigned) k < RM_LIST__COUNT ? list_flags[k] : 0;
 }
 
 /*

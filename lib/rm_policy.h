@@ -73,9 +73,7 @@ size_t  rm_flags_format(unsigned flags, char *buf, size_t len);
 
 /* rm_rule_name - stable names used in logs, counters and relayctl output */
 const char *rm_rule_name(enum rm_rule r);
-const char *rm_list_kind_name(enum rm_list_kind k);
 
-/* rm_list_kind_flag - the relay_flags bit of the rule that consults list k */
-unsigned rm_list_kind_flag(enum rm_list_kind k);
+/* A list kind's name, flag and settings: rm_kind. */
 
 #endif

@@ -6,17 +6,19 @@
 #include <strings.h>
 
 #include "rm_entry.h"
+#include "rm_kind.h"
 #include "rm_mem.h"
 #include "rm_reg.h"
 #include "rm_text.h"
 
 #define KEY_SUFFIX "\\MSExchangeIMC\\Parameters"
 
-static const char *const value_names[RM_LIST__COUNT] = {
-    [RM_LIST_DENY] = "RelayDenyList",
-    [RM_LIST_ALLOW] = "RelayAllowList",
-    [RM_LIST_LOCAL] = "RelayLocalIPList",
-};
+/* value_name - the registry value a list kind imports from */
+
+static const char *value_name(int k)
+{
+    return rm_kind_get((enum rm_list_kind) k)->exchange_value;
+}
 
 /* utf16_to_utf8 - decode UTF-16LE (after the BOM) into a new buffer */
 
@@ -283,19 +285,19 @@ int     rm_reg_parse(const char *name, const unsigned char *buf, size_t len,
                 continue;
             }
             for (k = 0; k < RM_LIST__COUNT; k++)
-                if (strcasecmp(logical + 1, value_names[k]) == 0)
+                if (strcasecmp(logical + 1, value_name(k)) == 0)
                     break;
             if (k == RM_LIST__COUNT)
                 continue;               /* another IMS setting */
             if (strncasecmp(v, "hex(7):", 7) != 0) {
                 rm_diag_add(d, RM_SEV_ERROR, name, lstart, (unsigned) (v - logical) + 1,
-                            "%s must be a REG_MULTI_SZ (hex(7):) value", value_names[k]);
+                            "%s must be a REG_MULTI_SZ (hex(7):) value", value_name(k));
                 continue;
             }
             rm_free(r.lists[k]);
             r.lists[k] = NULL;
             r.value_line[k] = lstart;
-            decode_multi_sz(name, lstart, v + 7, wide, value_names[k], &r.lists[k], &r.count[k], d);
+            decode_multi_sz(name, lstart, v + 7, wide, value_name(k), &r.lists[k], &r.count[k], d);
         }
     }
     if (!key_seen)

@@ -7,20 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rm_kind.h"
 #include "rm_mem.h"
 #include "rm_snapshot.h"
-
-static const unsigned list_flag[RM_LIST__COUNT] = {
-    [RM_LIST_DENY] = RM_FLAG_DENY,
-    [RM_LIST_ALLOW] = RM_FLAG_ALLOW,
-    [RM_LIST_LOCAL] = RM_FLAG_LOCAL,
-};
-
-static const char *const list_key[RM_LIST__COUNT] = {
-    [RM_LIST_DENY] = "deny_list",
-    [RM_LIST_ALLOW] = "allow_list",
-    [RM_LIST_LOCAL] = "local_ip_list",
-};
 
 /* url_cached - a URL list is read from its last good copy: is there one? */
 
@@ -50,12 +39,14 @@ int     rm_snapshot_from_config(rm_config *cfg,
         return -1;
     }
     for (k = 0; k < RM_LIST__COUNT; k++) {
-        if (!(cfg->relay_flags & list_flag[k])) {
-            if (rm_list_empty(list_key[k], &s->lists[k], d) < 0)
+        const rm_kind *kind = rm_kind_get((enum rm_list_kind) k);
+
+        if (!(cfg->relay_flags & kind->flag)) {
+            if (rm_list_empty(kind->config_key, &s->lists[k], d) < 0)
                 break;
             continue;
         }
-        if (!url_cached(cfg, cfg->list_url[k], list_key[k], cfg->list_path[k], d))
+        if (!url_cached(cfg, cfg->list_url[k], kind->config_key, cfg->list_path[k], d))
             continue;
         if (rm_list_load(cfg->list_path[k], &cfg->trust, &lim, &s->lists[k], d) < 0)
             continue;                   /* keep going: report every list's errors */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rm_kind.h"
 #include "rm_snapshot.h"
 #include "rm_verdict.h"
 
@@ -306,7 +307,7 @@ void    rm_verdict_report_make(const rm_snapshot *s, const rm_verdict_in *in,
         return;
     if (rm_list_entry(s->lists[v->decision.list], v->decision.match.entry, &info) < 0)
         return;
-    snprintf(r->list, sizeof(r->list), "%s", rm_list_kind_name((enum rm_list_kind) v->decision.list));
+    snprintf(r->list, sizeof(r->list), "%s", rm_kind_name((enum rm_list_kind) v->decision.list));
     snprintf(r->file, sizeof(r->file), "%s", rm_list_name(s->lists[v->decision.list]));
     r->line = info.line;
     rm_entry_format(&info.entry, r->entry, sizeof(r->entry));

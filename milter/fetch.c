@@ -21,6 +21,7 @@
 #include "rm_config.h"
 #include "rm_domains.h"
 #include "rm_file.h"
+#include "rm_kind.h"
 #include "rm_mem.h"
 #include "rm_source.h"
 #include "state.h"
@@ -30,13 +31,6 @@
 #define META_MAX 16384
 #define START_TIMEOUT 15                /* seconds a fetch may take at start, at most */
 
-static const char *const slot_key[SLOTS] = {
-    [RM_LIST_DENY] = "deny_list", [RM_LIST_ALLOW] = "allow_list",
-    [RM_LIST_LOCAL] = "local_ip_list", [SLOT_DOMAINS] = "local_domains",
-};
-static const unsigned slot_flag[RM_LIST__COUNT] = {
-    [RM_LIST_DENY] = RM_FLAG_DENY, [RM_LIST_ALLOW] = RM_FLAG_ALLOW, [RM_LIST_LOCAL] = RM_FLAG_LOCAL,
-};
 
 /* One URL list: its cached copy, and what happened to it. */
 typedef struct source {
@@ -74,13 +68,20 @@ static const char *cache_of(const rm_config *c, int i)
     return i == SLOT_DOMAINS ? c->local_domains + 5 : c->list_path[i];
 }
 
+/* slot_key - the setting a slot's URL is written in */
+
+static const char *slot_key(int i)
+{
+    return i == SLOT_DOMAINS ? "local_domains" : rm_kind_get((enum rm_list_kind) i)->config_key;
+}
+
 /* url_of - the URL a slot is fetched from in c, or "" (a file, or its rule off) */
 
 static const char *url_of(const rm_config *c, int i)
 {
     if (i == SLOT_DOMAINS)
         return c->domains_url;
-    return (c->relay_flags & slot_flag[i]) ? c->list_url[i] : "";
+    return (c->relay_flags & rm_kind_flag((enum rm_list_kind) i)) ? c->list_url[i] : "";
 }
 
 /* load_meta - the sidecar of a cached copy, if it is that URL's */
@@ -384,17 +385,17 @@ static void fetch_round(bool at_start)
         rc = fetch_one(i, c, err, sizeof(err));
         if (rc > 0) {
             changed = true;
-            mlog_info("%s %s: a new version fetched into %s", slot_key[i], url_of(c, i), cache_of(c, i));
+            mlog_info("%s %s: a new version fetched into %s", slot_key(i), url_of(c, i), cache_of(c, i));
         } else if (rc < 0 && !at_start) {
-            mlog_warnx("%s %s: %s; the list in force stays", slot_key[i], url_of(c, i), err);
+            mlog_warnx("%s %s: %s; the list in force stays", slot_key(i), url_of(c, i), err);
         } else if (rc < 0 && access(cache_of(c, i), F_OK) == 0) {
             pthread_mutex_lock(&F.lock);
             rm_ctl_format_time(F.src[i].meta.fetched, when, sizeof(when));
             pthread_mutex_unlock(&F.lock);
             mlog_warnx("%s %s: %s; starting from the cached copy %s (fetched %s)",
-                       slot_key[i], url_of(c, i), err, cache_of(c, i), when);
+                       slot_key(i), url_of(c, i), err, cache_of(c, i), when);
         } else if (rc < 0) {
-            mlog_errx("%s %s: %s; and there is no cached copy (%s)", slot_key[i], url_of(c, i), err,
+            mlog_errx("%s %s: %s; and there is no cached copy (%s)", slot_key(i), url_of(c, i), err,
                       cache_of(c, i));
         }
     }

@@ -34,6 +34,7 @@
 #include "policy.h"
 #include "reloader.h"
 #include "rm_config.h"
+#include "rm_kind.h"
 #include "rm_snapshot.h"
 #include "sockutil.h"
 #include "state.h"
@@ -227,13 +228,15 @@ static void print_diag(FILE *fp, const rm_diag *d)
         fprintf(fp, "error: %zu more messages were not kept\n", d->dropped);
 }
 
-static void print_list(const rm_snapshot *s, enum rm_list_kind k, const char *key,
-                       unsigned flag, const char *flag_name)
+/* print_list - -n's line for list k: where it was read from, or why not */
+
+static void print_list(const rm_snapshot *s, enum rm_list_kind k)
 {
     const rm_list *l = s->lists[k];
+    const char *key = rm_kind_get(k)->config_key;
 
-    if (!(s->cfg->relay_flags & flag)) {
-        printf("%s: %s: not read (the %s rule is off)\n", key, s->cfg->list_path[k], flag_name);
+    if (!(s->cfg->relay_flags & rm_kind_flag(k))) {
+        printf("%s: %s: not read (the %s rule is off)\n", key, s->cfg->list_path[k], rm_kind_name(k));
         return;
     }
     if (s->cfg->list_url[k][0])
@@ -278,9 +281,8 @@ static int check_config(const char *path)
     printf("control_socket: %s\n", c->control_socket);
     printf("user: %s\n", c->user[0] ? c->user : "(none: relaymilter keeps the user it starts as)");
     printf("pid_file: %s\n", c->pid_file[0] ? c->pid_file : "(none)");
-    print_list(s, RM_LIST_DENY, "deny_list", RM_FLAG_DENY, "deny");
-    print_list(s, RM_LIST_ALLOW, "allow_list", RM_FLAG_ALLOW, "allow");
-    print_list(s, RM_LIST_LOCAL, "local_ip_list", RM_FLAG_LOCAL, "local");
+    for (int k = 0; k < RM_LIST__COUNT; k++)
+        print_list(s, (enum rm_list_kind) k);
     if (c->relay_detect == RM_DETECT_MAILER)
         printf("relay_detect: mailer (local_mailers: %s)\n", c->local_mailers);
     else

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "mlog.h"
+#include "rm_kind.h"
 #include "state.h"
 #include "watch.h"
 
@@ -67,7 +68,6 @@ static void add_file(const char *path)
 
 static void rewatch(void)
 {
-    static const unsigned flag[RM_LIST__COUNT] = {RM_FLAG_DENY, RM_FLAG_ALLOW, RM_FLAG_LOCAL};
     int     old[MAX_FILES] = {0}, nold = W.n;
     rm_snapshot *s = state_acquire();
     const rm_config *c;
@@ -78,7 +78,7 @@ static void rewatch(void)
     W.generation = s ? s->generation : 0;
     if (s && (c = s->cfg)->watch_files) {
         for (int k = 0; k < RM_LIST__COUNT; k++)
-            if ((c->relay_flags & flag[k]) && c->list_url[k][0] == '\0')
+            if ((c->relay_flags & rm_kind_flag((enum rm_list_kind) k)) && c->list_url[k][0] == '\0')
                 add_file(c->list_path[k]);
         if (strncmp(c->local_domains, "file:", 5) == 0 && c->domains_url[0] == '\0') {
             char    path[PATH_MAX];

@@ -186,10 +186,6 @@ START_TEST(test_policy_names)
     for (int r = 0; r < RM_RULE__COUNT; r++)
         ck_assert_str_eq(rm_rule_name((enum rm_rule) r), rule_names[r]);
     ck_assert_str_eq(rm_rule_name(RM_RULE__COUNT), "unknown");
-    ck_assert_str_eq(rm_list_kind_name(RM_LIST_DENY), "deny");
-    ck_assert_str_eq(rm_list_kind_name(RM_LIST_ALLOW), "allow");
-    ck_assert_str_eq(rm_list_kind_name(RM_LIST_LOCAL), "local");
-    ck_assert_str_eq(rm_list_kind_name(RM_LIST__COUNT), "unknown");
 }
 END_TEST
 

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* check_kind - the tables that hold one fact each: list kinds */
+
+/*
+ * Every table is compared row by row with the test's own statement of
+ * it, so that a row dropped, duplicated or changed fails here; then each
+ * fact is followed to where it is used (the configuration's settings and
+ * defaults, a registry export's value names), so that a table and its
+ * users cannot drift apart.
+ */
+
+#include <stdbool.h>
+
+#include "unit_util.h"
+#include "rm_config.h"
+#include "rm_kind.h"
+#include "rm_reg.h"
+
+/* The three kinds, as DESIGN.md, the README and KB Q193922 name them. */
+static const rm_kind want_kinds[RM_LIST__COUNT] = {
+    [RM_LIST_DENY] = {"deny", NULL, RM_FLAG_DENY, RM_RULE_DENY_LIST,
+    "deny_list", "deny.list", "RelayDenyList"},
+    [RM_LIST_ALLOW] = {"allow", NULL, RM_FLAG_ALLOW, RM_RULE_ALLOW_LIST,
+    "allow_list", "allow.list", "RelayAllowList"},
+    [RM_LIST_LOCAL] = {"local", "local-ip", RM_FLAG_LOCAL, RM_RULE_LOCAL_IP,
+    "local_ip_list", "local-ip.list", "RelayLocalIPList"},
+};
+
+static void str_eq_or_null(const char *got, const char *want)
+{
+    if (want == NULL)
+        ck_assert_ptr_null(got);
+    else
+        ck_assert_str_eq(got, want);
+}
+
+START_TEST(test_kind_rows)
+{
+    unsigned seen = 0;
+
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        const rm_kind *got = rm_kind_get((enum rm_list_kind) k), *want = &want_kinds[k];
+
+        ck_assert_ptr_nonnull(got);
+        ck_assert_str_eq(got->name, want->name);
+        str_eq_or_null(got->alias, want->alias);
+        ck_assert_uint_eq(got->flag, want->flag);
+        ck_assert_int_eq(got->rule, want->rule);
+        ck_assert_str_eq(got->config_key, want->config_key);
+        ck_assert_str_eq(got->default_file, want->default_file);
+        ck_assert_str_eq(got->exchange_value, want->exchange_value);
+        ck_assert_str_eq(rm_kind_name((enum rm_list_kind) k), want->name);
+        ck_assert_uint_eq(rm_kind_flag((enum rm_list_kind) k), want->flag);
+        ck_assert_msg((seen & got->flag) == 0, "flag %u of %s is another kind's", got->flag, got->name);
+        seen |= got->flag;
+    }
+    ck_assert_uint_eq(seen, RM_FLAG_DENY | RM_FLAG_ALLOW | RM_FLAG_LOCAL);
+    ck_assert_ptr_null(rm_kind_get(RM_LIST__COUNT));
+    ck_assert_ptr_null(rm_kind_get((enum rm_list_kind) -1));
+    ck_assert_str_eq(rm_kind_name(RM_LIST__COUNT), "unknown");
+    ck_assert_uint_eq(rm_kind_flag(RM_LIST__COUNT), 0);
+}
+END_TEST
+
+/* relayctl's words: each name and alias to its kind, and nothing else. */
+
+START_TEST(test_kind_code)
+{
+    static const char *const not_kinds[] = {
+        "", "Allow", "DENY", "auth", "allow_list", "local_ip", "domains", "allow ", "loca",
+    };
+
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        ck_assert_int_eq(rm_kind_code(want_kinds[k].name), k);
+        if (want_kinds[k].alias)
+            ck_assert_int_eq(rm_kind_code(want_kinds[k].alias), k);
+    }
+    for (size_t i = 0; i < NELEM(not_kinds); i++)
+        ck_assert_msg(rm_kind_code(not_kinds[i]) == -1, "\"%s\" taken as a kind", not_kinds[i]);
+}
+END_TEST
+
+/* key_index - the one configuration setting called name, or -1 */
+
+static int key_index(const char *name)
+{
+    int     found = -1;
+
+    for (size_t i = 0; i < rm_config_key_count(); i++)
+        if (strcmp(rm_config_key_name(i), name) == 0) {
+            ck_assert_msg(found < 0, "setting %s is in the table twice", name);
+            found = (int) i;
+        }
+    return found;
+}
+
+/* Each kind's setting exists once, with the kind's default file. */
+
+START_TEST(test_kind_config)
+{
+    rm_config *c;
+    rm_diag d;
+    char    text[256], want[RM_PATH_LEN];
+
+    ck_assert_ptr_nonnull(c = rm_config_defaults("/etc/rm"));
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        int     i = key_index(want_kinds[k].config_key);
+
+        ck_assert_msg(i >= 0, "no setting %s", want_kinds[k].config_key);
+        ck_assert_str_eq(rm_config_key_default((size_t) i), want_kinds[k].default_file);
+        snprintf(want, sizeof(want), "/etc/rm/%s", want_kinds[k].default_file);
+        ck_assert_str_eq(c->list_path[k], want);
+    }
+    rm_config_free(c);
+    /* Setting a kind's key moves that list and no other. */
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        int     n = snprintf(text, sizeof(text), "%s = /srv/moved.list\n", want_kinds[k].config_key);
+
+        rm_diag_init(&d);
+        ck_assert_int_eq(rm_config_parse_buffer("t.conf", "/etc/rm", text, (size_t) n, &c, &d), 0);
+        for (int j = 0; j < RM_LIST__COUNT; j++) {
+            snprintf(want, sizeof(want), "/etc/rm/%s", want_kinds[j].default_file);
+            ck_assert_str_eq(c->list_path[j], j == k ? "/srv/moved.list" : want);
+        }
+        ck_assert_uint_eq(rm_config_key_line(c, want_kinds[k].config_key), 1);
+        rm_config_free(c);
+    }
+}
+END_TEST
+
+/* Each kind's Exchange value imports into that kind's list, and only there. */
+
+START_TEST(test_kind_exchange)
+{
+    rm_reg_import imp;
+    rm_diag d;
+    char    reg[512];
+    /* "10.0.0.1" as REG_MULTI_SZ: the string, its NUL, the list's NUL */
+    static const char hex[] = "31,30,2e,30,2e,30,2e,31,00,00";
+
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        int     n = snprintf(reg, sizeof(reg), "REGEDIT4\r\n\r\n"
+                             "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeIMC\\Parameters]\r\n"
+                             "\"%s\"=hex(7):%s\r\n", want_kinds[k].exchange_value, hex);
+
+        rm_diag_init(&d);
+        ck_assert_int_eq(rm_reg_parse("t.reg", (const unsigned char *) reg, (size_t) n, &imp, &d), 0);
+        for (int j = 0; j < RM_LIST__COUNT; j++) {
+            if (j == k) {
+                ck_assert_ptr_nonnull(imp.lists[j]);
+                ck_assert_uint_eq(imp.count[j], 1);
+            } else {
+                ck_assert_ptr_null(imp.lists[j]);
+            }
+        }
+        rm_reg_import_free(&imp);
+    }
+}
+END_TEST
+
+int     main(void)
+{
+    Suite  *s = suite_create("kind");
+    TCase  *tc = tcase_create("kinds");
+
+    tcase_add_test(tc, test_kind_rows);
+    tcase_add_test(tc, test_kind_code);
+    tcase_add_test(tc, test_kind_config);
+    tcase_add_test(tc, test_kind_exchange);
+    suite_add_tcase(s, tc);
+    return u_run(s);
+}
