@@ -1,9 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* rm_config - relaymilter.conf: name = value lines, like Postfix's main.cf */
 
+/*
+ * Each setting is one row of keys[]: its name, its default, how its value
+ * is read (text, path, bounded number, one of a name table, or a setter of
+ * its own) and where it is stored, in the way of Postfix's CONFIG_INT_TABLE
+ * and CONFIG_STR_TABLE rows.  set_value() only dispatches on the row's
+ * type; what a setting accepts is read from its row, and so is the
+ * message that says what was expected.  A list's setting and default are
+ * its list kind's (rm_kind).
+ */
+
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +23,7 @@
 
 #include "rm_config.h"
 #include "rm_file.h"
+#include "rm_kind.h"
 #include "rm_list.h"
 #include "rm_mem.h"
 #include "rm_text.h"
@@ -28,37 +40,108 @@ enum key {
     K__COUNT
 };
 
-/* One row per setting: name and default, as the manual shows them. */
-static const struct {
+/* The enumerated values, both ways (rm_name); the first name is the default's. */
+const rm_name_code rm_config_detect_names[] = {
+    {"domains", RM_DETECT_DOMAINS}, {"mailer", RM_DETECT_MAILER}, {NULL, -1},
+};
+const rm_name_code rm_config_mode_names[] = {
+    {"enforce", RM_MODE_ENFORCE}, {"report", RM_MODE_REPORT}, {NULL, -1},
+};
+const rm_name_code rm_config_on_error_names[] = {
+    {"tempfail", RM_ON_ERROR_TEMPFAIL}, {"accept", RM_ON_ERROR_ACCEPT},
+    {"reject", RM_ON_ERROR_REJECT}, {NULL, -1},
+};
+const rm_name_code rm_config_submission_names[] = {
+    {"allow", 1}, {"policy", 0}, {NULL, -1},
+};
+const rm_name_code rm_config_yes_no[] = {
+    {"yes", 1}, {"no", 0}, {NULL, -1},
+};
+
+/* CF_NAME stores a code in a bool or in one of these enums, as an int. */
+_Static_assert(sizeof(enum rm_detect) == sizeof(int) && sizeof(enum rm_mode) == sizeof(int)
+               && sizeof(enum rm_on_error) == sizeof(int) && sizeof(bool) != sizeof(int),
+               "CF_NAME targets are an int-sized enum or a bool");
+
+/* How a row's value is read. */
+enum cf_type {
+    CF_STR,                             /* text as written, once check() accepts it */
+    CF_PATH,                            /* a path, against the file's directory */
+    CF_NUM,                             /* a decimal number from min to max */
+    CF_NAME,                            /* one of names[], stored as its code */
+    CF_FUNC,                            /* set() reads and stores it */
+};
+
+typedef struct cf_row {
     const char *name;
-    const char *dflt;
-} keys[K__COUNT] = {
-    [K_MILTER_SOCKET] = {"milter_socket", "inet:8891@127.0.0.1"},
-    [K_CONTROL_SOCKET] = {"control_socket", "/run/relaymilter/control.sock"},
-    [K_RELAY_FLAGS] = {"relay_flags", "allow, auth"},
-    [K_ALLOW_LIST] = {"allow_list", "allow.list"},
-    [K_DENY_LIST] = {"deny_list", "deny.list"},
-    [K_LOCAL_IP_LIST] = {"local_ip_list", "local-ip.list"},
-    [K_LOCAL_DOMAINS] = {"local_domains", ""},
-    [K_RELAY_DETECT] = {"relay_detect", "domains"},
-    [K_LOCAL_MAILERS] = {"local_mailers", "local, virtual, lmtp"},
-    [K_LOCAL_SUBMISSION] = {"local_submission", "allow"},
-    [K_MODE] = {"mode", "enforce"},
-    [K_ON_ERROR] = {"on_error", "tempfail"},
-    [K_REJECT_REPLY] = {"reject_reply", "550 5.7.1 Relay access denied"},
-    [K_MAX_ENTRIES] = {"max_entries", "16000000"},
-    [K_MAX_LIST_BYTES] = {"max_list_bytes", "1073741824"},
-    [K_USER] = {"user", ""},
-    [K_PID_FILE] = {"pid_file", ""},
-    [K_LOG_ALLOWED] = {"log_allowed", "no"},
-    [K_POLICY_SOCKET] = {"policy_socket", ""},
+    const char *dflt;                   /* as the manual shows it */
+    enum cf_type type;
+    size_t  off;                        /* the target in rm_config (not CF_FUNC) */
+    size_t  size;
+    uint64_t min, max;                  /* CF_NUM's bounds */
+    const char *what;                   /* CF_NUM: "a number of ..."; CF_PATH: what
+                                         * an empty value lacks, NULL: "" is off */
+    const rm_name_code *names;          /* CF_NAME */
+    const char *(*check) (const char *v);   /* CF_STR: NULL or what is wrong */
+    const char *(*set) (rm_config *c, const struct cf_row *r, const char *v,
+                        char *why, size_t whylen);  /* CF_FUNC */
+    int     kind;                       /* set_list's list kind */
+} cf_row;
+
+#define TARGET(f) offsetof(rm_config, f), sizeof(((rm_config *) 0)->f)
+
+static const char *check_milter_socket(const char *);
+static const char *check_policy_socket(const char *);
+static const char *check_reply(const char *);
+static const char *set_flags(rm_config *, const cf_row *, const char *, char *, size_t);
+static const char *set_list(rm_config *, const cf_row *, const char *, char *, size_t);
+static const char *set_domains(rm_config *, const cf_row *, const char *, char *, size_t);
+
+/* One row per setting, in the order of the manual. */
+static const cf_row keys[K__COUNT] = {
+    [K_MILTER_SOCKET] = {"milter_socket", "inet:8891@127.0.0.1", CF_STR, TARGET(milter_socket),
+    .check = check_milter_socket},
+    [K_CONTROL_SOCKET] = {"control_socket", "/run/relaymilter/control.sock", CF_PATH,
+    TARGET(control_socket), .what = "a path"},
+    [K_RELAY_FLAGS] = {"relay_flags", "allow, auth", CF_FUNC, .set = set_flags},
+    [K_ALLOW_LIST] = {RM_VAR_ALLOW_LIST, RM_DEF_ALLOW_LIST, CF_FUNC, .set = set_list,
+    .kind = RM_LIST_ALLOW},
+    [K_DENY_LIST] = {RM_VAR_DENY_LIST, RM_DEF_DENY_LIST, CF_FUNC, .set = set_list,
+    .kind = RM_LIST_DENY},
+    [K_LOCAL_IP_LIST] = {RM_VAR_LOCAL_IP_LIST, RM_DEF_LOCAL_IP_LIST, CF_FUNC, .set = set_list,
+    .kind = RM_LIST_LOCAL},
+    [K_LOCAL_DOMAINS] = {"local_domains", "", CF_FUNC, .set = set_domains},
+    [K_RELAY_DETECT] = {"relay_detect", "domains", CF_NAME, TARGET(relay_detect),
+    .names = rm_config_detect_names},
+    [K_LOCAL_MAILERS] = {"local_mailers", "local, virtual, lmtp", CF_STR, TARGET(local_mailers),
+    .check = NULL},
+    [K_LOCAL_SUBMISSION] = {"local_submission", "allow", CF_NAME, TARGET(local_submission_allow),
+    .names = rm_config_submission_names},
+    [K_MODE] = {"mode", "enforce", CF_NAME, TARGET(mode), .names = rm_config_mode_names},
+    [K_ON_ERROR] = {"on_error", "tempfail", CF_NAME, TARGET(on_error),
+    .names = rm_config_on_error_names},
+    [K_REJECT_REPLY] = {"reject_reply", "550 5.7.1 Relay access denied", CF_STR,
+    TARGET(reject_reply), .check = check_reply},
+    [K_MAX_ENTRIES] = {"max_entries", "16000000", CF_NUM, TARGET(max_entries),
+    .min = 1, .max = 1000000000u, .what = "a number"},
+    [K_MAX_LIST_BYTES] = {"max_list_bytes", "1073741824", CF_NUM, TARGET(max_list_bytes),
+    .min = 1, .max = (uint64_t) 64 << 30, .what = "a number of bytes"},
+    [K_USER] = {"user", "", CF_STR, TARGET(user), .check = NULL},
+    [K_PID_FILE] = {"pid_file", "", CF_PATH, TARGET(pid_file), .what = NULL},
+    [K_LOG_ALLOWED] = {"log_allowed", "no", CF_NAME, TARGET(log_allowed), .names = rm_config_yes_no},
+    [K_POLICY_SOCKET] = {"policy_socket", "", CF_STR, TARGET(policy_socket),
+    .check = check_policy_socket},
     /* Lists for a fleet: URL lists and watched files. */
-    [K_LIST_POLL_INTERVAL] = {"list_poll_interval", "60"},
-    [K_LIST_FETCH_TIMEOUT] = {"list_fetch_timeout", "30"},
-    [K_LIST_CACHE_DIR] = {"list_cache_dir", "/var/cache/relaymilter"},
-    [K_LIST_SIGNING_KEY] = {"list_signing_key", ""},
-    [K_LIST_CA_FILE] = {"list_ca_file", ""},
-    [K_WATCH_FILES] = {"watch_files", "yes"},
+    [K_LIST_POLL_INTERVAL] = {"list_poll_interval", "60", CF_NUM, TARGET(list_poll_interval),
+    .min = 1, .max = 86400, .what = "a number of seconds"},
+    [K_LIST_FETCH_TIMEOUT] = {"list_fetch_timeout", "30", CF_NUM, TARGET(list_fetch_timeout),
+    .min = 1, .max = 86400, .what = "a number of seconds"},
+    [K_LIST_CACHE_DIR] = {"list_cache_dir", "/var/cache/relaymilter", CF_PATH,
+    TARGET(list_cache_dir), .what = "a directory"},
+    [K_LIST_SIGNING_KEY] = {"list_signing_key", "", CF_PATH, TARGET(list_signing_key),
+    .what = NULL},
+    [K_LIST_CA_FILE] = {"list_ca_file", "", CF_PATH, TARGET(list_ca_file), .what = NULL},
+    [K_WATCH_FILES] = {"watch_files", "yes", CF_NAME, TARGET(watch_files), .names = rm_config_yes_no},
 };
 
 size_t  rm_config_key_count(void)
@@ -78,15 +161,15 @@ const char *rm_config_key_default(size_t i)
 
 /* set_path - resolve a path against the configuration's directory */
 
-static int set_path(char *dst, const char *dir, const char *v)
+static int set_path(char *dst, size_t len, const char *dir, const char *v)
 {
     int     n;
 
     if (v[0] == '/' || dir[0] == '\0')
-        n = snprintf(dst, RM_PATH_LEN, "%s", v);
+        n = snprintf(dst, len, "%s", v);
     else
-        n = snprintf(dst, RM_PATH_LEN, "%s/%s", dir, v);
-    return n < 0 || n >= RM_PATH_LEN ? -1 : 0;
+        n = snprintf(dst, len, "%s/%s", dir, v);
+    return n < 0 || (size_t) n >= len ? -1 : 0;
 }
 
 static int parse_u64(const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
@@ -106,7 +189,7 @@ static int parse_u64(const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
     return 0;
 }
 
-/* check_milter_socket - inet:PORT@HOST, inet6:PORT@HOST or unix:PATH */
+/* check_milter_socket - inet:PORT@HOST, inet6:PORT@HOST, unix:PATH, or "" (off) */
 
 static const char *check_milter_socket(const char *v)
 {
@@ -115,6 +198,8 @@ static const char *check_milter_socket(const char *v)
     char    portbuf[16];
     size_t  plen;
 
+    if (v[0] == '\0')
+        return NULL;
     if (strncmp(v, "unix:", 5) == 0 || strncmp(v, "local:", 6) == 0) {
         const char *p = strchr(v, ':') + 1;
 
@@ -137,7 +222,7 @@ static const char *check_milter_socket(const char *v)
     return NULL;
 }
 
-/* check_policy_socket - inet:PORT@HOST or unix:PATH, as the policy service takes them */
+/* check_policy_socket - inet:PORT@HOST, unix:PATH or "", as the policy service takes them */
 
 static const char *check_policy_socket(const char *v)
 {
@@ -146,16 +231,15 @@ static const char *check_policy_socket(const char *v)
     return check_milter_socket(v);
 }
 
-/* set_socket - an optional socket setting: empty turns it off */
+/* check_reply - a 5xx reply with an RFC 3463 enhanced status code, and no '%' */
 
-static const char *set_socket(char *dst, size_t len, const char *v, const char *(*check)(const char *))
+static const char *check_reply(const char *v)
 {
-    const char *e;
-
-    if (v[0] != '\0' && (e = check(v)) != NULL)
-        return e;
-    if (snprintf(dst, len, "%s", v) >= (int) len)
-        return "value too long";
+    if (!(v[0] == '5' && v[1] >= '0' && v[1] <= '5' && v[2] >= '0' && v[2] <= '9' && v[3] == ' '
+          && v[4] == '5' && v[5] == '.' && strchr(v + 6, ' ') != NULL))
+        return "expected a 5xx reply with an enhanced status code, like \"550 5.7.1 Relay access denied\"";
+    if (strchr(v, '%') != NULL)
+        return "'%' is not allowed in the reply text";
     return NULL;
 }
 
@@ -171,155 +255,126 @@ static const char *set_url(char *dst, const char *v)
     return NULL;
 }
 
-/* set_value - apply one setting; returns NULL or what was wrong */
+/* set_flags - relay_flags: names or the Exchange number */
+
+static const char *set_flags(rm_config *c, const cf_row *r, const char *v, char *why, size_t whylen)
+{
+    (void) r;
+    if (v[0] == '\0')
+        return "expected flag names (deny, allow, local, auth), none, or a number 0-15";
+    if (rm_flags_parse(v, &c->relay_flags, why, whylen) < 0)
+        return why;
+    return NULL;
+}
+
+/* set_list - a list's file, or the URL whose cached copy is read */
+
+static const char *set_list(rm_config *c, const cf_row *r, const char *v, char *why, size_t whylen)
+{
+    (void) why;
+    (void) whylen;
+    if (v[0] == '\0')
+        return "expected a path";
+    c->list_url[r->kind][0] = '\0';
+    if (rm_source_is_url(v))
+        return set_url(c->list_url[r->kind], v);
+    return set_path(c->list_path[r->kind], RM_PATH_LEN, c->dir, v) < 0 ? "path too long" : NULL;
+}
+
+/* set_domains - local_domains, kept raw for rm_domains; url:URL is checked */
+
+static const char *set_domains(rm_config *c, const cf_row *r, const char *v, char *why, size_t whylen)
+{
+    char   *copy;
+    const char *e;
+
+    (void) r;
+    (void) why;
+    (void) whylen;
+    c->domains_url[0] = '\0';
+    if (strncmp(v, "url:", 4) == 0 && (e = set_url(c->domains_url, v + 4)) != NULL)
+        return e;
+    if ((copy = rm_strdup(v)) == NULL)
+        return "out of memory";
+    rm_free(c->local_domains);
+    c->local_domains = copy;
+    return NULL;
+}
+
+/* set_name - CF_NAME: the code of one of the row's names */
+
+static const char *set_name(const cf_row *r, char *dst, const char *v, char *why, size_t whylen)
+{
+    int     code = rm_name_lookup(r->names, v);
+    int     n;
+
+    if (code < 0) {
+        n = snprintf(why, whylen, "expected ");
+        if (n > 0 && (size_t) n < whylen)
+            rm_name_expect(r->names, why + n, whylen - (size_t) n);
+        return why;
+    }
+    if (r->size == sizeof(bool)) {
+        bool    b = code != 0;
+
+        memcpy(dst, &b, sizeof(b));
+    } else {
+        memcpy(dst, &code, sizeof(code));
+    }
+    return NULL;
+}
+
+/* set_num - CF_NUM: a number within the row's bounds */
+
+static const char *set_num(const cf_row *r, char *dst, const char *v, char *why, size_t whylen)
+{
+    uint64_t x;
+
+    if (parse_u64(v, r->min, r->max, &x) < 0) {
+        snprintf(why, whylen, "expected %s from %llu to %llu", r->what,
+                 (unsigned long long) r->min, (unsigned long long) r->max);
+        return why;
+    }
+    if (r->size == sizeof(uint64_t)) {
+        memcpy(dst, &x, sizeof(x));
+    } else {
+        unsigned u = (unsigned) x;
+
+        memcpy(dst, &u, sizeof(u));
+    }
+    return NULL;
+}
+
+/* set_value - apply one setting as its row says; returns NULL or what was wrong */
 
 static const char *set_value(rm_config *c, enum key k, const char *v, char *why, size_t whylen)
 {
-    switch (k) {
-    case K_MILTER_SOCKET:
-        return set_socket(c->milter_socket, sizeof(c->milter_socket), v, check_milter_socket);
-    case K_POLICY_SOCKET:
-        return set_socket(c->policy_socket, sizeof(c->policy_socket), v, check_policy_socket);
-    case K_CONTROL_SOCKET:
-        if (v[0] == '\0')
-            return "expected a path";
-        return set_path(c->control_socket, c->dir, v) < 0 ? "path too long" : NULL;
-    case K_RELAY_FLAGS:
-        if (v[0] == '\0')
-            return "expected flag names (deny, allow, local, auth), none, or a number 0-15";
-        if (rm_flags_parse(v, &c->relay_flags, why, whylen) < 0)
+    const cf_row *r = &keys[k];
+    char   *dst = (char *) c + r->off;
+    const char *e;
+
+    switch (r->type) {
+    case CF_STR:
+        if (r->check && (e = r->check(v)) != NULL)
+            return e;
+        return snprintf(dst, r->size, "%s", v) >= (int) r->size ? "value too long" : NULL;
+    case CF_PATH:
+        if (v[0] == '\0' && r->what) {
+            snprintf(why, whylen, "expected %s", r->what);
             return why;
-        return NULL;
-    case K_ALLOW_LIST:
-    case K_DENY_LIST:
-    case K_LOCAL_IP_LIST: {
-            int     kind = k == K_ALLOW_LIST ? RM_LIST_ALLOW : k == K_DENY_LIST ? RM_LIST_DENY : RM_LIST_LOCAL;
-
-            if (v[0] == '\0')
-                return "expected a path";
-            c->list_url[kind][0] = '\0';
-            if (rm_source_is_url(v))
-                return set_url(c->list_url[kind], v);
-            return set_path(c->list_path[kind], c->dir, v) < 0 ? "path too long" : NULL;
         }
-    case K_LOCAL_DOMAINS: {
-            char   *copy;
-            const char *e;
-
-            c->domains_url[0] = '\0';
-            if (strncmp(v, "url:", 4) == 0 && (e = set_url(c->domains_url, v + 4)) != NULL)
-                return e;
-            if ((copy = rm_strdup(v)) == NULL)
-                return "out of memory";
-            rm_free(c->local_domains);
-            c->local_domains = copy;
-            return NULL;
-        }
-    case K_RELAY_DETECT:
-        if (strcasecmp(v, "domains") == 0)
-            c->relay_detect = RM_DETECT_DOMAINS;
-        else if (strcasecmp(v, "mailer") == 0)
-            c->relay_detect = RM_DETECT_MAILER;
-        else
-            return "expected domains or mailer";
-        return NULL;
-    case K_LOCAL_MAILERS:
-        if (snprintf(c->local_mailers, sizeof(c->local_mailers), "%s", v) >= (int) sizeof(c->local_mailers))
-            return "value too long";
-        return NULL;
-    case K_LOCAL_SUBMISSION:
-        if (strcasecmp(v, "allow") == 0)
-            c->local_submission_allow = true;
-        else if (strcasecmp(v, "policy") == 0)
-            c->local_submission_allow = false;
-        else
-            return "expected allow or policy";
-        return NULL;
-    case K_MODE:
-        if (strcasecmp(v, "enforce") == 0)
-            c->mode = RM_MODE_ENFORCE;
-        else if (strcasecmp(v, "report") == 0)
-            c->mode = RM_MODE_REPORT;
-        else
-            return "expected enforce or report";
-        return NULL;
-    case K_ON_ERROR:
-        if (strcasecmp(v, "tempfail") == 0)
-            c->on_error = RM_ON_ERROR_TEMPFAIL;
-        else if (strcasecmp(v, "accept") == 0)
-            c->on_error = RM_ON_ERROR_ACCEPT;
-        else if (strcasecmp(v, "reject") == 0)
-            c->on_error = RM_ON_ERROR_REJECT;
-        else
-            return "expected tempfail, accept or reject";
-        return NULL;
-    case K_REJECT_REPLY:
-        /* Must be a 5xx reply with an RFC 3463 enhanced status code. */
-        if (!(v[0] == '5' && v[1] >= '0' && v[1] <= '5' && v[2] >= '0' && v[2] <= '9' && v[3] == ' '
-              && v[4] == '5' && v[5] == '.' && strchr(v + 6, ' ') != NULL))
-            return "expected a 5xx reply with an enhanced status code, like \"550 5.7.1 Relay access denied\"";
-        if (strchr(v, '%') != NULL)
-            return "'%' is not allowed in the reply text";
-        if (snprintf(c->reject_reply, sizeof(c->reject_reply), "%s", v) >= (int) sizeof(c->reject_reply))
-            return "value too long";
-        return NULL;
-    case K_MAX_ENTRIES:
-        if (parse_u64(v, 1, 1000000000u, &c->max_entries) < 0)
-            return "expected a number from 1 to 1000000000";
-        return NULL;
-    case K_MAX_LIST_BYTES:
-        if (parse_u64(v, 1, (uint64_t) 64 << 30, &c->max_list_bytes) < 0)
-            return "expected a number of bytes from 1 to 68719476736";
-        return NULL;
-    case K_USER:
-        if (snprintf(c->user, sizeof(c->user), "%s", v) >= (int) sizeof(c->user))
-            return "value too long";
-        return NULL;
-    case K_PID_FILE:
-        if (v[0] == '\0') {
-            c->pid_file[0] = '\0';
-            return NULL;
-        }
-        return set_path(c->pid_file, c->dir, v) < 0 ? "path too long" : NULL;
-    case K_LOG_ALLOWED:
-        if (strcasecmp(v, "yes") == 0)
-            c->log_allowed = true;
-        else if (strcasecmp(v, "no") == 0)
-            c->log_allowed = false;
-        else
-            return "expected yes or no";
-        return NULL;
-    case K_LIST_POLL_INTERVAL:
-    case K_LIST_FETCH_TIMEOUT: {
-            uint64_t x;
-
-            if (parse_u64(v, 1, 86400, &x) < 0)
-                return "expected a number of seconds from 1 to 86400";
-            *(k == K_LIST_POLL_INTERVAL ? &c->list_poll_interval : &c->list_fetch_timeout) = (unsigned) x;
-            return NULL;
-        }
-    case K_LIST_CACHE_DIR:
+        dst[0] = '\0';
         if (v[0] == '\0')
-            return "expected a directory";
-        return set_path(c->list_cache_dir, c->dir, v) < 0 ? "path too long" : NULL;
-    case K_LIST_SIGNING_KEY:
-    case K_LIST_CA_FILE: {
-            char   *dst = k == K_LIST_SIGNING_KEY ? c->list_signing_key : c->list_ca_file;
-
-            dst[0] = '\0';
-            return v[0] == '\0' ? NULL : set_path(dst, c->dir, v) < 0 ? "path too long" : NULL;
-        }
-    case K_WATCH_FILES:
-        if (strcasecmp(v, "yes") == 0)
-            c->watch_files = true;
-        else if (strcasecmp(v, "no") == 0)
-            c->watch_files = false;
-        else
-            return "expected yes or no";
-        return NULL;
-    default:
-        return "internal error: unknown key";
+            return NULL;
+        return set_path(dst, r->size, c->dir, v) < 0 ? "path too long" : NULL;
+    case CF_NUM:
+        return set_num(r, dst, v, why, whylen);
+    case CF_NAME:
+        return set_name(r, dst, v, why, whylen);
+    case CF_FUNC:
+        return r->set(c, r, v, why, whylen);
     }
+    return "internal error: unknown setting type";
 }
 
 /* rm_config_defaults - the configuration of an empty file */
@@ -333,17 +388,10 @@ rm_config *rm_config_defaults(const char *dir)
         return NULL;
     snprintf(c->dir, sizeof(c->dir), "%s", dir ? dir : "");
     for (size_t k = 0; k < K__COUNT; k++) {
-        if (k == K_LOCAL_DOMAINS || k == K_USER || k == K_PID_FILE
-            || k == K_LIST_SIGNING_KEY || k == K_LIST_CA_FILE)
-            continue;
         if (set_value(c, (enum key) k, keys[k].dflt, why, sizeof(why)) != NULL) {
             rm_config_free(c);
             return NULL;
         }
-    }
-    if ((c->local_domains = rm_strdup("")) == NULL) {
-        rm_config_free(c);
-        return NULL;
     }
     return c;
 }

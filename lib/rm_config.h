@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "rm_diag.h"
+#include "rm_name.h"
 #include "rm_policy.h"
 #include "rm_trust.h"
 #include "rm_source.h"
@@ -25,6 +26,18 @@
 enum rm_detect { RM_DETECT_DOMAINS = 0, RM_DETECT_MAILER = 1 };
 enum rm_mode { RM_MODE_ENFORCE = 0, RM_MODE_REPORT = 1 };
 enum rm_on_error { RM_ON_ERROR_TEMPFAIL = 0, RM_ON_ERROR_ACCEPT = 1, RM_ON_ERROR_REJECT = 2 };
+
+/*
+ * The names of the enumerated settings, both ways (rm_name): the file is
+ * parsed with them and the programs print a value with rm_name_str().
+ * local_submission's codes are local_submission_allow's values (allow 1,
+ * policy 0); rm_config_yes_no is log_allowed's and watch_files'.
+ */
+extern const rm_name_code rm_config_detect_names[];     /* enum rm_detect */
+extern const rm_name_code rm_config_mode_names[];       /* enum rm_mode */
+extern const rm_name_code rm_config_on_error_names[];   /* enum rm_on_error */
+extern const rm_name_code rm_config_submission_names[]; /* allow, policy */
+extern const rm_name_code rm_config_yes_no[];           /* yes, no */
 
 /*
  * A loaded configuration.  Paths are absolute or relative to the current

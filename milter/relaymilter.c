@@ -271,10 +271,9 @@ static int check_config(const char *path)
     rm_flags_format(c->relay_flags, flags, sizeof(flags));
     printf("config: %s\n", c->path);
     printf("relay_flags: %s (%u)\n", flags, c->relay_flags);
-    printf("mode: %s\n", c->mode == RM_MODE_REPORT ? "report" : "enforce");
-    printf("on_error: %s\n", c->on_error == RM_ON_ERROR_ACCEPT ? "accept"
-           : c->on_error == RM_ON_ERROR_REJECT ? "reject" : "tempfail");
-    printf("local_submission: %s\n", c->local_submission_allow ? "allow" : "policy");
+    printf("mode: %s\n", rm_name_str(rm_config_mode_names, c->mode));
+    printf("on_error: %s\n", rm_name_str(rm_config_on_error_names, c->on_error));
+    printf("local_submission: %s\n", rm_name_str(rm_config_submission_names, c->local_submission_allow));
     printf("reject_reply: %s\n", c->reject_reply);
     printf("milter_socket: %s\n", c->milter_socket[0] ? c->milter_socket : "(none: the milter is off)");
     printf("policy_socket: %s\n", c->policy_socket[0] ? c->policy_socket : "(none: the policy service is off)");
@@ -283,10 +282,10 @@ static int check_config(const char *path)
     printf("pid_file: %s\n", c->pid_file[0] ? c->pid_file : "(none)");
     for (int k = 0; k < RM_LIST__COUNT; k++)
         print_list(s, (enum rm_list_kind) k);
+    printf("relay_detect: %s", rm_name_str(rm_config_detect_names, c->relay_detect));
     if (c->relay_detect == RM_DETECT_MAILER)
-        printf("relay_detect: mailer (local_mailers: %s)\n", c->local_mailers);
-    else
-        printf("relay_detect: domains\n");
+        printf(" (local_mailers: %s)", c->local_mailers);
+    printf("\n");
     n = rm_domains_count(s->domains);
     printf("local_domains: %zu", n);
     for (size_t i = 0; i < n && i < 20; i++)

@@ -66,7 +66,7 @@ static void publish(const rm_snapshot *s, enum last_reload last, const char *err
         st.status.generation = s->generation;
         st.status.loaded_at = s->loaded_at;
         st.status.relay_flags = s->cfg->relay_flags;
-        st.status.mode = s->cfg->mode == RM_MODE_REPORT ? "report" : "enforce";
+        st.status.mode = rm_name_str(rm_config_mode_names, s->cfg->mode);
         state_entries(s, st.status.entries);
     }
     if (last == LAST_OK)
@@ -190,8 +190,7 @@ static const char *mode_flags(const rm_snapshot *s, char *buf, size_t len)
     if (s == NULL)
         return snprintf(buf, len, "no policy"), buf;
     rm_flags_format(s->cfg->relay_flags, flags, sizeof(flags));
-    snprintf(buf, len, "mode %s, relay_flags %s", s->cfg->mode == RM_MODE_REPORT ? "report" : "enforce",
-             flags);
+    snprintf(buf, len, "mode %s, relay_flags %s", rm_name_str(rm_config_mode_names, s->cfg->mode), flags);
     return buf;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* check_kind - the tables that hold one fact each: list kinds */
+/* check_kind - the tables that hold one fact each: list kinds, value names */
 
 /*
  * Every table is compared row by row with the test's own statement of
@@ -9,11 +9,13 @@
  * users cannot drift apart.
  */
 
+#include <ctype.h>
 #include <stdbool.h>
 
 #include "unit_util.h"
 #include "rm_config.h"
 #include "rm_kind.h"
+#include "rm_name.h"
 #include "rm_reg.h"
 
 /* The three kinds, as DESIGN.md, the README and KB Q193922 name them. */
@@ -158,6 +160,113 @@ START_TEST(test_kind_exchange)
 }
 END_TEST
 
+/* The enumerated settings: each name, its code, and the "expected" text. */
+
+static int get_detect(const rm_config *c) { return (int) c->relay_detect; }
+static int get_mode(const rm_config *c) { return (int) c->mode; }
+static int get_on_error(const rm_config *c) { return (int) c->on_error; }
+static int get_submission(const rm_config *c) { return c->local_submission_allow; }
+static int get_log_allowed(const rm_config *c) { return c->log_allowed; }
+static int get_watch_files(const rm_config *c) { return c->watch_files; }
+
+static const struct name_case {
+    const rm_name_code *table;
+    const char *key;                    /* a setting that takes these names */
+    int     (*get) (const rm_config *c);
+    size_t  n;
+    const char *names[4];
+    int     codes[4];
+    const char *expect;
+} name_cases[] = {
+    {rm_config_detect_names, "relay_detect", get_detect, 2, {"domains", "mailer"},
+    {RM_DETECT_DOMAINS, RM_DETECT_MAILER}, "domains or mailer"},
+    {rm_config_mode_names, "mode", get_mode, 2, {"enforce", "report"},
+    {RM_MODE_ENFORCE, RM_MODE_REPORT}, "enforce or report"},
+    {rm_config_on_error_names, "on_error", get_on_error, 3, {"tempfail", "accept", "reject"},
+    {RM_ON_ERROR_TEMPFAIL, RM_ON_ERROR_ACCEPT, RM_ON_ERROR_REJECT}, "tempfail, accept or reject"},
+    {rm_config_submission_names, "local_submission", get_submission, 2, {"allow", "policy"},
+    {1, 0}, "allow or policy"},
+    {rm_config_yes_no, "log_allowed", get_log_allowed, 2, {"yes", "no"}, {1, 0}, "yes or no"},
+    {rm_config_yes_no, "watch_files", get_watch_files, 2, {"yes", "no"}, {1, 0}, "yes or no"},
+};
+
+/* Both ways: every name to its code and back, every code to one name. */
+
+START_TEST(test_name_round_trip)
+{
+    const struct name_case *t = &name_cases[_i];
+    size_t  rows = 0;
+    char    buf[64];
+
+    while (t->table[rows].name)
+        rows++;
+    ck_assert_uint_eq(rows, t->n);
+    ck_assert_int_eq(t->table[rows].code, -1);
+    for (size_t i = 0; i < t->n; i++) {
+        size_t  j;
+
+        ck_assert_str_eq(t->table[i].name, t->names[i]);
+        ck_assert_int_eq(rm_name_lookup(t->table, t->names[i]), t->codes[i]);
+        ck_assert_str_eq(rm_name_str(t->table, t->codes[i]), t->names[i]);
+        /* the file's value is matched without regard to case */
+        for (j = 0; t->names[i][j] && j + 1 < sizeof(buf); j++)
+            buf[j] = (char) toupper((unsigned char) t->names[i][j]);
+        buf[j] = '\0';
+        ck_assert_int_eq(rm_name_lookup(t->table, buf), t->codes[i]);
+        for (j = 0; j < i; j++)
+            ck_assert_int_ne(t->codes[j], t->codes[i]);
+    }
+    ck_assert_int_eq(rm_name_lookup(t->table, "maybe"), -1);
+    ck_assert_int_eq(rm_name_lookup(t->table, ""), -1);
+    ck_assert_ptr_null(rm_name_str(t->table, 99));
+    ck_assert_uint_eq(rm_name_expect(t->table, buf, sizeof(buf)), strlen(t->expect));
+    ck_assert_str_eq(buf, t->expect);
+}
+END_TEST
+
+/* The configuration takes each name, stores its code, and names them all
+ * when a value is none of them. */
+
+START_TEST(test_name_config)
+{
+    const struct name_case *t = &name_cases[_i];
+    rm_config *c;
+    rm_diag d;
+    char    text[128], want[160], got[RM_DIAG_TEXT_LEN + RM_DIAG_FILE_LEN + 64];
+    int     n;
+
+    for (size_t i = 0; i < t->n; i++) {
+        n = snprintf(text, sizeof(text), "%s = %s\n", t->key, t->names[i]);
+        rm_diag_init(&d);
+        ck_assert_int_eq(rm_config_parse_buffer("t.conf", "/etc/rm", text, (size_t) n, &c, &d), 0);
+        ck_assert_int_eq(t->get(c), t->codes[i]);
+        ck_assert_str_eq(rm_name_str(t->table, t->get(c)), t->names[i]);
+        rm_config_free(c);
+    }
+    n = snprintf(text, sizeof(text), "%s = maybe\n", t->key);
+    rm_diag_init(&d);
+    ck_assert_int_eq(rm_config_parse_buffer("t.conf", "/etc/rm", text, (size_t) n, &c, &d), -1);
+    snprintf(want, sizeof(want), "t.conf:1:%zu: error: bad value for %s: expected %s",
+             strlen(t->key) + 4, t->key, t->expect);
+    ck_assert_str_eq(u_diag_str(&d, 0, got, sizeof(got)), want);
+}
+END_TEST
+
+/* rm_name_expect says how long the whole text is, and never overruns. */
+
+START_TEST(test_name_expect_short)
+{
+    char    buf[8];
+
+    memset(buf, 'x', sizeof(buf));
+    ck_assert_uint_eq(rm_name_expect(rm_config_on_error_names, buf, 5), strlen("tempfail, accept or reject"));
+    ck_assert_str_eq(buf, "temp");
+    ck_assert_int_eq(buf[5], 'x');
+    ck_assert_uint_eq(rm_name_expect(rm_config_on_error_names, buf, 0), strlen("tempfail, accept or reject"));
+    ck_assert_int_eq(buf[0], 't');
+}
+END_TEST
+
 int     main(void)
 {
     Suite  *s = suite_create("kind");
@@ -167,6 +276,11 @@ int     main(void)
     tcase_add_test(tc, test_kind_code);
     tcase_add_test(tc, test_kind_config);
     tcase_add_test(tc, test_kind_exchange);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("names");
+    tcase_add_loop_test(tc, test_name_round_trip, 0, NELEM(name_cases));
+    tcase_add_loop_test(tc, test_name_config, 0, NELEM(name_cases));
+    tcase_add_test(tc, test_name_expect_short);
     suite_add_tcase(s, tc);
     return u_run(s);
 }

@@ -122,7 +122,7 @@ for c in CAP_SETUID CAP_SETGID CAP_CHOWN; do
         *) not_ok "CapabilityBoundingSet= keeps $c (privilege drop, socket ownership)" "found: $bnd" ;;
     esac
 done
-dflt=$(sed -n 's/.*{"control_socket", "\(.*\)"}.*/\1/p' "$top_srcdir/lib/rm_config.c")
+dflt=$("$top_builddir/tests/config_keys" | awk -F '\t' '$1 == "control_socket" { print $2 }')
 check "RuntimeDirectory= is the default control_socket's directory (${dflt%/*})" \
     test "/run/$(setting RuntimeDirectory)" = "${dflt%/*}"
 
