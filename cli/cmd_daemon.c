@@ -10,6 +10,7 @@
 
 #include "relayctl.h"
 #include "rm_ctl.h"
+#include "rm_kind.h"
 
 static int load_config(relayctl *rc, rm_config **cfg)
 {
@@ -164,26 +165,28 @@ static const char *status_value(const char *reply, const char *key, char *buf, s
 
 static void print_list_sources(const char *reply)
 {
-    static const char *const names[] = {"deny", "allow", "local", "domains"};
-    static const char *const results[] = {"ok", "not_modified", "failed"};
     char    key[64], v[128];
+    const char *name, *result;
 
     printf("# HELP relaymilter_list_age_seconds Seconds since the list in force was known current "
            "(fetched or confirmed by its server, or loaded from its file).\n"
            "# TYPE relaymilter_list_age_seconds gauge\n");
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        snprintf(key, sizeof(key), "list_%s_age_seconds", names[i]);
+    for (int i = 0; i < RM_CTL_SOURCES; i++) {
+        name = rm_ctl_source_name(i);
+        snprintf(key, sizeof(key), "list_%s_age_seconds", name);
         if (status_value(reply, key, v, sizeof(v)))
-            printf("relaymilter_list_age_seconds{list=\"%s\"} %s\n", names[i], v);
+            printf("relaymilter_list_age_seconds{list=\"%s\"} %s\n", name, v);
     }
     printf("# HELP relaymilter_list_fetches_total Fetches of URL lists, by list and result.\n"
            "# TYPE relaymilter_list_fetches_total counter\n");
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        for (size_t r = 0; r < sizeof(results) / sizeof(results[0]); r++) {
-            snprintf(key, sizeof(key), "list_%s_fetches_%s", names[i], results[r]);
+    for (int i = 0; i < RM_CTL_SOURCES; i++)
+        for (int r = 0; r < RM_CTL_FETCH__COUNT; r++) {
+            name = rm_ctl_source_name(i);
+            result = rm_ctl_fetch_name((enum rm_ctl_fetch) r);
+            snprintf(key, sizeof(key), "list_%s_fetches_%s", name, result);
             if (status_value(reply, key, v, sizeof(v)))
                 printf("relaymilter_list_fetches_total{list=\"%s\",result=\"%s\"} %s\n",
-                       names[i], results[r], v);
+                       name, result, v);
         }
 }
 
@@ -194,12 +197,8 @@ static void print_list_sources(const char *reply)
  */
 static void print_prometheus(const char *reply, bool up)
 {
-    static const char *const rules[] = {
-        "deny_list", "allow_list", "local_ip", "auth", "default_deny", "deny_only",
-        "local_submission", "local_recipient", "error",
-    };
-    static const char *const lists[] = {"deny", "allow", "local"};
     char    key[64], v[128];
+    const char *name;
 
     printf("# HELP relaymilter_up Whether relaymilter answered on its control socket.\n"
            "# TYPE relaymilter_up gauge\nrelaymilter_up %d\n", up ? 1 : 0);
@@ -207,9 +206,10 @@ static void print_prometheus(const char *reply, bool up)
         return;
     printf("# HELP relaymilter_decisions_total Recipients decided, by the rule that decided.\n"
            "# TYPE relaymilter_decisions_total counter\n");
-    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-        snprintf(key, sizeof(key), "decisions_%s", rules[i]);
-        printf("relaymilter_decisions_total{rule=\"%s\"} %s\n", rules[i],
+    for (int i = 0; i < RM_CTL_D__COUNT; i++) {
+        name = rm_ctl_decision_name((enum rm_ctl_decision) i);
+        snprintf(key, sizeof(key), "decisions_%s", name);
+        printf("relaymilter_decisions_total{rule=\"%s\"} %s\n", name,
                status_value(reply, key, v, sizeof(v)) ? v : "0");
     }
     printf("# HELP relaymilter_reloads_total Reloads, by result.\n"
@@ -220,9 +220,10 @@ static void print_prometheus(const char *reply, bool up)
            status_value(reply, "reloads_failed", v, sizeof(v)) ? v : "0");
     printf("# HELP relaymilter_list_entries Entries of each list in force.\n"
            "# TYPE relaymilter_list_entries gauge\n");
-    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-        snprintf(key, sizeof(key), "entries_%s", lists[i]);
-        printf("relaymilter_list_entries{list=\"%s\"} %s\n", lists[i],
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        name = rm_kind_name((enum rm_list_kind) k);
+        snprintf(key, sizeof(key), "entries_%s", name);
+        printf("relaymilter_list_entries{list=\"%s\"} %s\n", name,
                status_value(reply, key, v, sizeof(v)) ? v : "0");
     }
     printf("# HELP relaymilter_generation Generation of the policy in force.\n"

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "rm_ctl.h"
+#include "rm_kind.h"
 
 #define USAGE_CHECK "usage: CHECK ADDRESS|none [local=ADDRESS] [auth] [rcpt=XTEXT] [mailer=XTEXT]"
 
@@ -27,6 +28,26 @@ static const char *const decision_names[RM_CTL_D__COUNT] = {
 const char *rm_ctl_decision_name(enum rm_ctl_decision k)
 {
     return (unsigned) k < RM_CTL_D__COUNT ? decision_names[k] : "unknown";
+}
+
+static const char *const fetch_names[RM_CTL_FETCH__COUNT] = {
+    [RM_CTL_FETCH_OK] = "ok",
+    [RM_CTL_FETCH_NOT_MODIFIED] = "not_modified",
+    [RM_CTL_FETCH_FAILED] = "failed",
+};
+
+const char *rm_ctl_fetch_name(enum rm_ctl_fetch r)
+{
+    return (unsigned) r < RM_CTL_FETCH__COUNT ? fetch_names[r] : "unknown";
+}
+
+/* rm_ctl_source_name - the lists' names, then the domains file's */
+
+const char *rm_ctl_source_name(int i)
+{
+    if (i >= 0 && i < RM_LIST__COUNT)
+        return rm_kind_name((enum rm_list_kind) i);
+    return i == RM_LIST__COUNT ? "domains" : "unknown";
 }
 
 enum rm_ctl_decision rm_ctl_decision_of_rule(enum rm_rule r)
@@ -497,9 +518,13 @@ static void reply_source(rm_ctl_buf *b, const rm_ctl_source *s)
     rm_ctl_line(b, "list_%s_last_error: %s", n, s->last_error[0] ? s->last_error : "none");
     rm_ctl_line(b, "list_%s_age_seconds: %llu", n, (unsigned long long) s->age_seconds);
     if (s->url) {
-        rm_ctl_line(b, "list_%s_fetches_ok: %llu", n, (unsigned long long) s->fetch_ok);
-        rm_ctl_line(b, "list_%s_fetches_not_modified: %llu", n, (unsigned long long) s->fetch_not_modified);
-        rm_ctl_line(b, "list_%s_fetches_failed: %llu", n, (unsigned long long) s->fetch_failed);
+        const uint64_t fetches[RM_CTL_FETCH__COUNT] = {
+            [RM_CTL_FETCH_OK] = s->fetch_ok, [RM_CTL_FETCH_NOT_MODIFIED] = s->fetch_not_modified,
+            [RM_CTL_FETCH_FAILED] = s->fetch_failed,
+        };
+
+        for (int r = 0; r < RM_CTL_FETCH__COUNT; r++)
+            rm_ctl_line(b, "list_%s_fetches_%s: %llu", n, fetch_names[r], (unsigned long long) fetches[r]);
     }
 }
 
@@ -517,9 +542,8 @@ void    rm_ctl_reply_status(rm_ctl_buf *b, const rm_ctl_status *st)
     rm_ctl_line(b, "loaded_at: %s", when);
     rm_ctl_line(b, "relay_flags: %s", flags);
     rm_ctl_line(b, "mode: %s", st->mode);
-    rm_ctl_line(b, "entries_deny: %lu", (unsigned long) st->entries[RM_LIST_DENY]);
-    rm_ctl_line(b, "entries_allow: %lu", (unsigned long) st->entries[RM_LIST_ALLOW]);
-    rm_ctl_line(b, "entries_local: %lu", (unsigned long) st->entries[RM_LIST_LOCAL]);
+    for (int k = 0; k < RM_LIST__COUNT; k++)
+        rm_ctl_line(b, "entries_%s: %lu", rm_kind_name((enum rm_list_kind) k), (unsigned long) st->entries[k]);
     rm_ctl_line(b, "reloads_ok: %llu", (unsigned long long) st->reloads_ok);
     rm_ctl_line(b, "reloads_failed: %llu", (unsigned long long) st->reloads_failed);
     rm_ctl_line(b, "last_reload: %s", st->last_reload);

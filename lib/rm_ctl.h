@@ -127,6 +127,15 @@ enum rm_ctl_decision rm_ctl_decision_of_rule(enum rm_rule r);
  * cache, validators or fetch counters.
  */
 #define RM_CTL_SOURCES 4
+
+/* rm_ctl_source_name - source i's NAME: a list kind's name, then "domains" */
+const char *rm_ctl_source_name(int i);
+
+/* A URL list's fetches are counted by result: list_NAME_fetches_RESULT. */
+enum rm_ctl_fetch { RM_CTL_FETCH_OK = 0, RM_CTL_FETCH_NOT_MODIFIED, RM_CTL_FETCH_FAILED, RM_CTL_FETCH__COUNT };
+
+/* rm_ctl_fetch_name - "ok", "not_modified", "failed"; "unknown" otherwise */
+const char *rm_ctl_fetch_name(enum rm_ctl_fetch r);
 typedef struct rm_ctl_source {
     const char *name;
     char    source[RM_URL_LEN];         /* the URL, or the file's path */

@@ -260,16 +260,12 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
  */
 static void sources_status(const rm_snapshot *s, rm_ctl_status *out, time_t now)
 {
-    static const char *const names[RM_CTL_SOURCES] = {
-        [RM_LIST_DENY] = "deny", [RM_LIST_ALLOW] = "allow", [RM_LIST_LOCAL] = "local",
-        [RM_LIST__COUNT] = "domains",
-    };
     const rm_config *c = s->cfg;
 
     for (int i = 0; i < RM_CTL_SOURCES; i++) {
         rm_ctl_source *src = &out->sources[i];
 
-        src->name = names[i];
+        src->name = rm_ctl_source_name(i);
         if (fetch_status(i, src))
             continue;
         if (i < RM_LIST__COUNT && c->list_url[i][0] == '\0'

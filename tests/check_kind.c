@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* check_kind - the tables that hold one fact each: list kinds, value names */
+/* check_kind - the tables that hold one fact each: list kinds, value names, counters */
 
 /*
  * Every table is compared row by row with the test's own statement of
@@ -14,6 +14,7 @@
 
 #include "unit_util.h"
 #include "rm_config.h"
+#include "rm_ctl.h"
 #include "rm_kind.h"
 #include "rm_name.h"
 #include "rm_reg.h"
@@ -267,6 +268,104 @@ START_TEST(test_name_expect_short)
 }
 END_TEST
 
+/* The counters STATUS reports and relayctl status --prometheus reads. */
+
+static const char *const want_decisions[RM_CTL_D__COUNT] = {
+    "deny_list", "allow_list", "local_ip", "auth", "default_deny", "deny_only",
+    "local_submission", "local_recipient", "error",
+};
+static const char *const want_kind_counter[RM_LIST__COUNT] = {"deny_list", "allow_list", "local_ip"};
+static const char *const want_sources[RM_CTL_SOURCES] = {"deny", "allow", "local", "domains"};
+static const char *const want_fetches[RM_CTL_FETCH__COUNT] = {"ok", "not_modified", "failed"};
+
+START_TEST(test_counter_names)
+{
+    for (int k = 0; k < RM_CTL_D__COUNT; k++)
+        ck_assert_str_eq(rm_ctl_decision_name((enum rm_ctl_decision) k), want_decisions[k]);
+    ck_assert_str_eq(rm_ctl_decision_name(RM_CTL_D__COUNT), "unknown");
+    for (int k = 0; k < RM_LIST__COUNT; k++)
+        ck_assert_str_eq(rm_ctl_decision_name(rm_ctl_decision_of_rule(rm_kind_get((enum rm_list_kind) k)->rule)),
+                         want_kind_counter[k]);
+    for (int i = 0; i < RM_CTL_SOURCES; i++)
+        ck_assert_str_eq(rm_ctl_source_name(i), want_sources[i]);
+    ck_assert_str_eq(rm_ctl_source_name(RM_CTL_SOURCES), "unknown");
+    ck_assert_str_eq(rm_ctl_source_name(-1), "unknown");
+    for (int r = 0; r < RM_CTL_FETCH__COUNT; r++)
+        ck_assert_str_eq(rm_ctl_fetch_name((enum rm_ctl_fetch) r), want_fetches[r]);
+    ck_assert_str_eq(rm_ctl_fetch_name(RM_CTL_FETCH__COUNT), "unknown");
+}
+END_TEST
+
+/* has_line - does text hold the line "key: value"? */
+
+static bool has_line(const char *text, const char *key, unsigned long long value)
+{
+    char    line[128];
+
+    snprintf(line, sizeof(line), "%s: %llu\n", key, value);
+    for (const char *p = text; (p = strstr(p, line)) != NULL; p++)
+        if (p == text || p[-1] == '\n')
+            return true;
+    return false;
+}
+
+/* count_prefix - how many lines of text start with prefix */
+
+static int count_prefix(const char *text, const char *prefix)
+{
+    int     n = 0;
+
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        n += strncmp(p, prefix, strlen(prefix)) == 0;
+    return n;
+}
+
+/* STATUS writes each counter under its name once, with its own value. */
+
+START_TEST(test_counter_status)
+{
+    static char mem[16384];
+    static rm_ctl_status st;
+    rm_ctl_buf b;
+    char    key[64];
+
+    memset(&st, 0, sizeof(st));
+    st.version = "test";
+    st.mode = "enforce";
+    st.last_reload = "ok";
+    for (int k = 0; k < RM_CTL_D__COUNT; k++)
+        st.decisions[k] = 100u + (unsigned) k;
+    for (int k = 0; k < RM_LIST__COUNT; k++)
+        st.entries[k] = 10u + (uint32_t) k;
+    for (int i = 0; i < RM_CTL_SOURCES; i++) {
+        st.sources[i].name = rm_ctl_source_name(i);
+        snprintf(st.sources[i].source, sizeof(st.sources[i].source), "https://example.org/%d", i);
+        st.sources[i].url = true;
+        st.sources[i].fetch_ok = 1000u + 10u * (unsigned) i;
+        st.sources[i].fetch_not_modified = 1001u + 10u * (unsigned) i;
+        st.sources[i].fetch_failed = 1002u + 10u * (unsigned) i;
+    }
+    rm_ctl_buf_init(&b, mem, sizeof(mem));
+    rm_ctl_reply_status(&b, &st);
+    ck_assert(!b.truncated);
+    for (int k = 0; k < RM_CTL_D__COUNT; k++) {
+        snprintf(key, sizeof(key), "decisions_%s", want_decisions[k]);
+        ck_assert_msg(has_line(mem, key, 100u + (unsigned) k), "no %s in\n%s", key, mem);
+    }
+    ck_assert_int_eq(count_prefix(mem, "decisions_"), RM_CTL_D__COUNT);
+    for (int k = 0; k < RM_LIST__COUNT; k++) {
+        snprintf(key, sizeof(key), "entries_%s", want_kinds[k].name);
+        ck_assert_msg(has_line(mem, key, 10u + (unsigned) k), "no %s in\n%s", key, mem);
+    }
+    ck_assert_int_eq(count_prefix(mem, "entries_"), RM_LIST__COUNT);
+    for (int i = 0; i < RM_CTL_SOURCES; i++)
+        for (int r = 0; r < RM_CTL_FETCH__COUNT; r++) {
+            snprintf(key, sizeof(key), "list_%s_fetches_%s", want_sources[i], want_fetches[r]);
+            ck_assert_msg(has_line(mem, key, 1000u + 10u * (unsigned) i + (unsigned) r), "no %s in\n%s", key, mem);
+        }
+}
+END_TEST
+
 int     main(void)
 {
     Suite  *s = suite_create("kind");
@@ -281,6 +380,10 @@ int     main(void)
     tcase_add_loop_test(tc, test_name_round_trip, 0, NELEM(name_cases));
     tcase_add_loop_test(tc, test_name_config, 0, NELEM(name_cases));
     tcase_add_test(tc, test_name_expect_short);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("counters");
+    tcase_add_test(tc, test_counter_names);
+    tcase_add_test(tc, test_counter_status);
     suite_add_tcase(s, tc);
     return u_run(s);
 }
