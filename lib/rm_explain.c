@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rm_explain.h"
+#include "rm_kind.h"
 #include "rm_snapshot.h"
 
 static const char *const state_names[RM_STEP__COUNT] = {
@@ -21,15 +22,16 @@ const char *rm_step_state_name(enum rm_step_state st)
     return (unsigned) st < RM_STEP__COUNT ? state_names[st] : "unknown";
 }
 
-/* list_step - look a up in list k, whose rule is flag */
+/* list_step - the step of list k's rule: look a up in list k */
 
-static void list_step(const rm_snapshot *s, enum rm_list_kind k, unsigned flag,
+static void list_step(const rm_snapshot *s, enum rm_list_kind k,
                       const rm_addr *a, const char *none, rm_explain_step *st)
 {
     rm_entry_info info;
     rm_match m;
 
-    if (!(s->cfg->relay_flags & flag)) {
+    st->rule = rm_kind_get(k)->rule;
+    if (!(s->cfg->relay_flags & rm_kind_flag(k))) {
         st->state = RM_STEP_OFF;
         return;
     }
@@ -70,12 +72,9 @@ size_t  rm_explain(const rm_snapshot *s, const rm_verdict_in *in, const rm_verdi
     steps[n].state = client ? RM_STEP_NO : s->cfg->local_submission_allow ? RM_STEP_YES : RM_STEP_OFF;
     snprintf(steps[n++].detail, sizeof(steps[0].detail), "%s",
              client ? "the client has an address" : "no client address (local submission)");
-    steps[n].rule = RM_RULE_DENY_LIST;
-    list_step(s, RM_LIST_DENY, RM_FLAG_DENY, client, "no client address", &steps[n++]);
-    steps[n].rule = RM_RULE_ALLOW_LIST;
-    list_step(s, RM_LIST_ALLOW, RM_FLAG_ALLOW, client, "no client address", &steps[n++]);
-    steps[n].rule = RM_RULE_LOCAL_IP;
-    list_step(s, RM_LIST_LOCAL, RM_FLAG_LOCAL, local, in->local_state == RM_ADDR_WILDCARD
+    list_step(s, RM_LIST_DENY, client, "no client address", &steps[n++]);
+    list_step(s, RM_LIST_ALLOW, client, "no client address", &steps[n++]);
+    list_step(s, RM_LIST_LOCAL, local, in->local_state == RM_ADDR_WILDCARD
               ? "only a wildcard server address" : "no server address", &steps[n++]);
     steps[n].rule = RM_RULE_AUTH;
     steps[n].state = !(f & RM_FLAG_AUTH) ? RM_STEP_OFF : in->auth ? RM_STEP_YES : RM_STEP_NO;
