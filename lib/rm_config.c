@@ -318,8 +318,10 @@ static const char *set_name(const cf_row *r, char *dst, const char *v, char *why
         bool    b = code != 0;
 
         memcpy(dst, &b, sizeof(b));
-    } else {
+    } else if (r->size == sizeof(code)) {
         memcpy(dst, &code, sizeof(code));
+    } else {
+        return "internal error: a name's target is neither a bool nor an enum";
     }
     return NULL;
 }
@@ -337,10 +339,12 @@ static const char *set_num(const cf_row *r, char *dst, const char *v, char *why,
     }
     if (r->size == sizeof(uint64_t)) {
         memcpy(dst, &x, sizeof(x));
-    } else {
+    } else if (r->size == sizeof(unsigned) && r->max <= UINT_MAX) {
         unsigned u = (unsigned) x;
 
         memcpy(dst, &u, sizeof(u));
+    } else {
+        return "internal error: a number's target is too small for its bounds";
     }
     return NULL;
 }
