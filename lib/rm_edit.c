@@ -7,6 +7,8 @@
 #include "rm_edit.h"
 #include "rm_mem.h"
 
+#define BLANKS " \t\r\f\v"                  /* what the list loader skips around an entry */
+
 /* parse_arg - the entry an administrator typed, trimmed */
 
 static int parse_arg(const char *entry, rm_entry *e, rm_diag *d)
@@ -160,9 +162,9 @@ enum rm_edit_status rm_edit_del(const char *name, const char *text, size_t len,
             a = 3;
         if ((hash = memchr(s + a, '#', b - a)) != NULL)
             b = (size_t) (hash - s);
-        while (a < b && (s[a] == ' ' || s[a] == '\t'))
+        while (a < b && memchr(BLANKS, s[a], sizeof(BLANKS) - 1) != NULL)
             a++;
-        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r' || s[b - 1] == '\n'))
+        while (b > a && (memchr(BLANKS, s[b - 1], sizeof(BLANKS) - 1) != NULL || s[b - 1] == '\n'))
             b--;
         if (b > a && rm_entry_parse(s + a, b - a, &x, &err) == 0 && rm_entry_same(&x, &e)) {
             if (r->nlines < sizeof(r->lines) / sizeof(r->lines[0]))
