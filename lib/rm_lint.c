@@ -7,6 +7,8 @@
 #include "rm_lint.h"
 #include "rm_mem.h"
 
+#define BLANKS " \t\r\f\v"                  /* what the list loader skips before an entry */
+
 typedef struct item {
     enum rm_family family;
     rm_u128 lo, hi;
@@ -77,7 +79,7 @@ static unsigned column_of(const linemap *lm, unsigned line)
     off = lm->start[line - 1];
     if (line == 1 && lm->len >= 3 && memcmp(lm->text, "\xef\xbb\xbf", 3) == 0)
         off += 3;
-    while (off + i < lm->len && (lm->text[off + i] == ' ' || lm->text[off + i] == '\t'))
+    while (off + i < lm->len && memchr(BLANKS, lm->text[off + i], sizeof(BLANKS) - 1) != NULL)
         i++;
     return (unsigned) i + 1;
 }
