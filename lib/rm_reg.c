@@ -74,7 +74,7 @@ static int hexval(int c)
 static int decode_multi_sz(const char *name, unsigned line, const char *hex, bool wide,
                            const char *value, char **text, size_t *count, rm_diag *d)
 {
-    size_t  hlen = strlen(hex), nbytes = 0, o = 0, n = 0;
+    size_t  hlen = strlen(hex), nbytes = 0, o = 0, n = 0, strings = 0;
     unsigned char *bytes;
     char   *out;
     size_t  start;
@@ -134,6 +134,7 @@ static int decode_multi_sz(const char *name, unsigned line, const char *hex, boo
             const char *s = (const char *) bytes + start;
             size_t  len = i - start;
 
+            strings++;                  /* "entry N" counts the strings Regedit shows */
             while (len > 0 && (*s == ' ' || *s == '\t')) {
                 s++;
                 len--;
@@ -141,7 +142,7 @@ static int decode_multi_sz(const char *name, unsigned line, const char *hex, boo
             while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
                 len--;
             if (len > 0 && rm_entry_parse(s, len, &e, &err) < 0) {
-                rm_diag_add(d, RM_SEV_ERROR, name, line, 0, "%s entry %zu: %s", value, n + 1, err.msg);
+                rm_diag_add(d, RM_SEV_ERROR, name, line, 0, "%s entry %zu: %s", value, strings, err.msg);
                 bad = 1;
             } else if (len > 0) {
                 memcpy(out + o, s, len);
@@ -276,8 +277,11 @@ int     rm_reg_parse(const char *name, const unsigned char *buf, size_t len,
                     x = x << 4 | (unsigned long) h;
                 }
                 if (v[i] != '\0' || x > RM_FLAGS_ALL) {
+                    char    qv[RM_QUOTE_LEN(8)];
+
                     rm_diag_add(d, RM_SEV_ERROR, name, lstart, (unsigned) (v - logical) + 1,
-                                "RelayFlags %s is not a value from 0 to 15", v + 6);
+                                "RelayFlags %s is not a value from 0 to 15",
+                                rm_text_quote(qv, sizeof(qv), v + 6, 8));
                     continue;
                 }
                 r.have_flags = true;
