@@ -56,7 +56,7 @@ chmod 755 "$TMP"
 D=$TMP
 mkdir -p "$D/run" && chmod 755 "$D/run"
 # the clients run as other users too: copies they can read, a python they can run
-cp "$ABUSE" "$D/ctlabuse.py" && cp "$top_srcdir/tests/e2e/ctl.py" "$D/ctl.py" && chmod 755 "$D"/*.py
+cp "$ABUSE" "$D/ctlabuse.py" && cp "$top_srcdir/tests/e2e/ctl.py" "$D/ctl.py" && cp "$top_srcdir/tests/lib/rmctl.py" "$D/rmctl.py" && chmod 755 "$D"/*.py
 PY_OTHER=
 for p in /usr/bin/python3 "$PYTHON"; do
     if setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups "$p" -c '' 2>/dev/null; then

@@ -21,60 +21,19 @@ Used by tests/system/control-abuse.sh.  Each mode prints one summary line
   trickle SOCKET SECONDS   one client sends one byte every 0.2 s for SECONDS
   half SOCKET SECONDS      one client sends half a line ("STAT") and waits up
                            to SECONDS for the daemon to answer and close
+
+The client itself is tests/lib/rmctl.py (beside this file in a copy).
 """
+import os
 import random
 import socket
-import struct
 import sys
 import threading
 import time
 
-
-def connect(path, timeout=30):
-    """a blocking connect, as relayctl's: it waits while the listen backlog is
-    full (up to timeout, through SO_SNDTIMEO) instead of failing with EAGAIN
-    as a non-blocking one (Python's with a timeout) does"""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", int(timeout), 0))
-    s.connect(path)
-    s.settimeout(timeout)
-    return s
-
-
-def talk(path, data, timeout=30):
-    """send data, read the reply until EOF; returns (reply, error)"""
-    try:
-        s = connect(path, timeout)
-    except OSError as e:
-        return b"", "connect: %s" % e
-    try:
-        s.sendall(data)
-        s.shutdown(socket.SHUT_WR)
-        out = b""
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            out += b
-        return out, None
-    except OSError as e:
-        return b"", "%s" % e
-    finally:
-        s.close()
-
-
-def read_to_eof(s, timeout):
-    """what the daemon sends until it closes; returns (data, error text or None)"""
-    data = b""
-    try:
-        s.settimeout(timeout)
-        while True:
-            b = s.recv(65536)
-            if not b:
-                return data, None
-            data += b
-    except OSError as e:
-        return data, str(e)
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
+from rmctl import connect, read_to_eof, talk  # noqa: E402  (blocking connects, as relayctl's)
 
 
 def first_word(reply):

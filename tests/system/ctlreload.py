@@ -24,8 +24,10 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ctlabuse import run_threads, talk  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
+from ctlabuse import run_threads  # noqa: E402
+from rmctl import talk  # noqa: E402
 
 ANSWER = re.compile(rb"^OK reloaded generation (\d+): deny \d+, allow (\d+), local \d+ entries")
 

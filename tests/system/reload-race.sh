@@ -91,10 +91,11 @@ import os
 import random
 import re
 import signal
-import socket
 import sys
 import threading
 import time
+
+import rmctl                    # tests/lib, through PYTHONPATH
 
 WIDTH = 32                      # every entry line, newline included
 NFILL = 20000
@@ -137,26 +138,11 @@ def expected(v):
 
 
 def ctl(cmd):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(30)
-    s.connect(SOCK)
-    s.sendall(cmd.encode() + b"\n")
-    data = b""
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        data += b
-    s.close()
-    return data.decode("utf-8", "replace")
+    return rmctl.request(SOCK, cmd)
 
 
 def status():
-    out = {}
-    for line in ctl("STATUS").splitlines()[1:]:
-        k, _, v = line.partition(": ")
-        out[k] = v
-    return out
+    return rmctl.status(SOCK)
 
 
 def probe():
@@ -437,12 +423,12 @@ if __name__ == "__main__":
     sys.exit(main())
 PYEOF
 
-py() { RR_SOCK=$SOCK RR_ALLOW=$D/allow.list RR_DENY=$D/deny.list RR_PID=$PID RR_DIR=$D "$PYTHON" "$D/race.py" "$@"; }
+py() { PYTHONPATH=$top_srcdir/tests/lib RR_SOCK=$SOCK RR_ALLOW=$D/allow.list RR_DENY=$D/deny.list RR_PID=$PID RR_DIR=$D "$PYTHON" "$D/race.py" "$@"; }
 ctl() { "$PYTHON" "$top_srcdir/tests/e2e/ctl.py" "$SOCK" "$*"; }
 fds() { find "/proc/$PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 
 SOCK=$D/run/control.sock
-RR_DIR=$D "$PYTHON" "$D/race.py" gen || { not_ok "the two list versions are written"; finish; }
+PYTHONPATH=$top_srcdir/tests/lib RR_DIR=$D "$PYTHON" "$D/race.py" gen || { not_ok "the two list versions are written"; finish; }
 HDR=27 W=32 TAIL=20003 MIDL=10002 SIZE=$(stat -c %s "$D/A.list")
 cp "$D/A.list" "$D/allow.list"
 printf '%s\n' 192.0.2.66 198.51.100.66 > "$D/deny.list"
@@ -749,7 +735,7 @@ else
     SOCK2=$S/run/control.sock
     # here the header is 32 bytes: 4 KiB reads end between entries, so a part
     # of a version parses, and only the daemon can tell it is not a whole one
-    RR_DIR=$S RR_HDR=32 "$PYTHON" "$D/race.py" gen
+    PYTHONPATH=$top_srcdir/tests/lib RR_DIR=$S RR_HDR=32 "$PYTHON" "$D/race.py" gen
     cp "$S/A.list" "$S/allow.list"
     cp "$D/deny.list" "$S/deny.list"
     : > "$S/local-ip.list"
@@ -770,7 +756,7 @@ else
         kill -0 "$PID2" 2>/dev/null || break
         sleep 0.1
     done
-    slow() { RR_SOCK=$SOCK2 RR_ALLOW=$S/allow.list RR_DENY=$S/deny.list RR_PID=$PID2 RR_DIR=$S RR_HDR=32 \
+    slow() { PYTHONPATH=$top_srcdir/tests/lib RR_SOCK=$SOCK2 RR_ALLOW=$S/allow.list RR_DENY=$S/deny.list RR_PID=$PID2 RR_DIR=$S RR_HDR=32 \
         RR_MARK=$S/reading "$PYTHON" "$D/race.py" slow "$1" 2>&1; }
     res() { printf '%s\n' "$2" | sed -n "s/^$1: //p"; }
     out=$(slow append)

@@ -60,9 +60,11 @@ import ipaddress
 import os
 import random
 import re
-import socket
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import rmctl  # noqa: E402
 
 CLIENTS = ["127.0.0.%d" % i for i in range(10, 42)]
 BAIT = ["127.0.0.40", "127.0.0.41"]
@@ -204,42 +206,6 @@ class Files:
             f.write(conf)
         os.chmod(tmp, 0o644)
         os.replace(tmp, self.path("relaymilter.conf"))
-
-
-# ------------------------------------------------------------------ control socket
-
-async def control(sock, line, timeout=30):
-    r, w = await asyncio.wait_for(asyncio.open_unix_connection(sock), timeout)
-    try:
-        w.write(line.encode() + b"\n")
-        await w.drain()
-        data = await asyncio.wait_for(r.read(), timeout)
-    finally:
-        w.close()
-    return data.decode("utf-8", "replace")
-
-
-def control_sync(sock, line, timeout=30):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(sock)
-    s.sendall(line.encode() + b"\n")
-    data = b""
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        data += b
-    s.close()
-    return data.decode("utf-8", "replace")
-
-
-def status(sock):
-    out = {}
-    for l in control_sync(sock, "STATUS").splitlines()[1:]:
-        k, _, v = l.partition(": ")
-        out[k] = v
-    return out
 
 
 RELOAD_OK = re.compile(r"^OK reloaded generation (\d+):")
@@ -476,7 +442,7 @@ async def reloader(args, rec, files, dl):
         files.write(which)
         t0 = time.time()
         try:
-            ans = await control(args.ctl, "RELOAD")
+            ans = await rmctl.request_async(args.ctl, "RELOAD")
         except (OSError, asyncio.TimeoutError) as e:
             ans = "NO ANSWER %s" % e
         t1 = time.time()
@@ -571,7 +537,7 @@ def main_run(args):
     if args.mutate:
         # judge against a wrong model: shows that the check does catch wrong decisions
         exp = {"A": exp["B"], "B": exp["A"]}
-    st0 = status(args.ctl)
+    st0 = rmctl.status(args.ctl)
     gen0 = int(st0.get("generation", "0"))
     rss0 = sample_rss(args.pid) if args.pid else None
     t_begin = time.time()
@@ -579,7 +545,7 @@ def main_run(args):
     t_end = time.time()
     # let the daemon settle, then its counters and memory
     time.sleep(1)
-    st1 = status(args.ctl) if not args.events else {}
+    st1 = rmctl.status(args.ctl) if not args.events else {}
     rss1 = sample_rss(args.pid) if args.pid and not args.events else None
 
     nsess = len(rec.s_t0)
@@ -830,12 +796,12 @@ def main_sanity(args):
     bad = 0
     for name in ("A", "B", "A"):
         files.write(name)
-        ans = control_sync(args.ctl, "RELOAD")
+        ans = rmctl.request(args.ctl, "RELOAD")
         if not ans.startswith("OK "):
             print("sanity: set %s was not loaded: %s" % (name, ans.strip()))
             return 1
         for ci, c in enumerate(CLIENTS + ["127.0.0.1"]):
-            got = control_sync(args.ctl, "CHECK %s" % c)
+            got = rmctl.request(args.ctl, "CHECK %s" % c)
             want = exp[name][ci] if ci < len(CLIENTS) else True
             if not got.startswith("OK allow" if want else "OK deny"):
                 print("sanity: set %s, client %s: model says %s, daemon says %s"
@@ -846,17 +812,17 @@ def main_sanity(args):
           "A and B differ for %d: %s)" % (len(CLIENTS), len(differ), " ".join(d.split(".")[-1] for d in differ)))
     for b in BAD:
         files.write(b)
-        ans = control_sync(args.ctl, "RELOAD")
+        ans = rmctl.request(args.ctl, "RELOAD")
         if not ans.startswith("ERR "):
             print("sanity: bad set %s was loaded: %s" % (b, ans.strip()))
             bad += 1
         for c in BAIT:
-            got = control_sync(args.ctl, "CHECK %s" % c)
+            got = rmctl.request(args.ctl, "CHECK %s" % c)
             if not got.startswith("OK deny"):
                 print("sanity: after bad set %s, %s: %s" % (b, c, got.strip()))
                 bad += 1
     files.write("A")
-    ans = control_sync(args.ctl, "RELOAD")
+    ans = rmctl.request(args.ctl, "RELOAD")
     if not ans.startswith("OK "):
         print("sanity: set A was not loaded back: %s" % ans.strip())
         return 1
