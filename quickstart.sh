@@ -40,7 +40,7 @@ mode=${1:-run}
 builddir=${BUILDDIR:-$top/build}
 sandir=$top/build-san
 
-build_pkgs="autoconf automake libtool pkg-config gcc make libmilter-dev libcidr-dev check libsystemd-dev libcurl4-openssl-dev libsodium-dev"
+build_pkgs="autoconf automake pkg-config gcc make libmilter-dev libcidr-dev check libsystemd-dev libcurl4-openssl-dev libsodium-dev"
 test_pkgs="postfix swaks miltertest sasl2-bin libsasl2-modules python3 man-db systemd strace util-linux nginx minisign"
 check_pkgs="valgrind clang clang-tools cppcheck dpdk-dev"
 

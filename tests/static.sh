@@ -75,7 +75,7 @@ if [ $have_scan = 0 ]; then
 elif [ -f Makefile ]; then
     start=$(date +%s)
     rm -rf scan-build.d
-    targets="lib/librelay.la cli/relayctl milter/relaymilter"
+    targets="lib/librelay.a cli/relayctl milter/relaymilter"
     make clean >/dev/null 2>&1
     # shellcheck disable=SC2086
     scan-build -o "$builddir/scan-build.d" --status-bugs make -j2 $targets >scan-build.out 2>&1
