@@ -9,7 +9,7 @@
 #                          unix:PATH) chooses that socket
 #   ./quickstart.sh test   install what is missing (Postfix, swaks, valgrind,
 #                          clang's tools, cppcheck too), unpack a private
-#                          Sendmail (tests/sendmail/fetch.sh), then:
+#                          Sendmail (.ci/fetch-sendmail.sh), then:
 #                          - build in build/ and run `make check`;
 #                          - build with ASan and UBSan in build-san/ and run
 #                            `make check` there, with no sanitizer report
@@ -279,7 +279,7 @@ test)
     # unpacked from Debian's packages: fetched here, because make check
     # never reaches the network.
     export SM_CACHE=$top/build-deps/sendmail
-    "$top/tests/sendmail/fetch.sh" "$SM_CACHE" ||
+    "$top/.ci/fetch-sendmail.sh" "$SM_CACHE" ||
         say "Sendmail could not be fetched: its end-to-end tests will be skipped"
     build "$builddir"
     check_build "$builddir" || rc=1

@@ -9,7 +9,7 @@
 # rm_start, rm_stop, rm_log_*) it reuses.  Postfix itself is not needed.
 #
 # Debian's sendmail packages conflict with postfix, so nothing is installed:
-# tests/sendmail/fetch.sh (run by ./quickstart.sh test before make check)
+# .ci/fetch-sendmail.sh (run by ./quickstart.sh test before make check)
 # fetches sendmail-bin, sendmail-base, sendmail-cf and libwrap0 with
 # `apt-get download` and unpacks them into a cache; the tests themselves
 # never reach the network and skip when the cache is empty.  A private .cf is built from an .mc
@@ -82,16 +82,16 @@ SM_MILTER_SOCKET=                       # Sendmail's S= (default inet:MILTER_POR
 
 # ---------------------------------------------------------------- packages
 
-# sm_unpacked STAMP: tests/sendmail/fetch.sh has unpacked that group
+# sm_unpacked STAMP: .ci/fetch-sendmail.sh has unpacked that group
 sm_unpacked() {
     [ -f "$SM_CACHE/$1" ]
 }
 
 # sm_fetch: Sendmail unpacked in the cache (or skip the whole script).
-# The tests never download: tests/sendmail/fetch.sh does, before make check.
+# The tests never download: .ci/fetch-sendmail.sh does, before make check.
 sm_fetch() {
     if ! sm_unpacked sendmail.stamp; then
-        skip_all "Sendmail is not unpacked in $SM_CACHE: run tests/sendmail/fetch.sh $SM_CACHE first (./quickstart.sh test does)"
+        skip_all "Sendmail is not unpacked in $SM_CACHE: run .ci/fetch-sendmail.sh $SM_CACHE first (./quickstart.sh test does)"
     fi
     SM_BIN=$SM_ROOT/usr/libexec/sendmail/sendmail
     [ -x "$SM_BIN" ] || skip_all "no sendmail binary in the unpacked packages ($SM_BIN)"
@@ -125,7 +125,7 @@ sm_sasl_setup() {
         return 0
     fi
     sm_unpacked sasl.stamp || {
-        note "$SM_SASL_PKGS not unpacked in $SM_CACHE (tests/sendmail/fetch.sh): SMTP AUTH is off"; return 1; }
+        note "$SM_SASL_PKGS not unpacked in $SM_CACHE (.ci/fetch-sendmail.sh): SMTP AUTH is off"; return 1; }
     SM_SASLPASSWD=$SM_ROOT/usr/sbin/saslpasswd2
     # The sasldb plugin comes with libsasl2-2 itself (libsasl2-modules-db).
     SM_SASL_PLUGINS=$SM_DIR/sasl-plugins

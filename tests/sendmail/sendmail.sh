@@ -24,7 +24,7 @@
 # is never restarted during these.  Then it is restarted twice: with no
 # Milter.macros in its .cf, and with S=local:PATH and a SMART_HOST (remote
 # mail goes to its "relay" mailer).  Needs root and the packages that
-# tests/sendmail/fetch.sh unpacked; skips (77) without them.
+# .ci/fetch-sendmail.sh unpacked; skips (77) without them.
 #
 # The relay matrix is tests/mta/scenarios, which the Postfix milter and
 # policy-service suites run too (flags 0 and 10 included); what is

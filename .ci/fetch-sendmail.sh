@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# tests/sendmail/fetch.sh - fetch and unpack the Sendmail the end-to-end
-# tests run, so that `make check` itself never reaches the network.
+# .ci/fetch-sendmail.sh - fetch and unpack the Sendmail the end-to-end
+# tests run, so that `make check` itself never reaches the network (it is
+# kept out of tests/, whose scripts tests/admin/offline.sh holds to that).
 #
-#   tests/sendmail/fetch.sh CACHE
+#   .ci/fetch-sendmail.sh CACHE
 #
 # Debian's sendmail packages conflict with postfix, so they are not
 # installed: sendmail-bin, sendmail-base, sendmail-cf and libwrap0 are
@@ -19,7 +20,7 @@ root=$cache/root
 SM_PKGS="sendmail-bin sendmail-base sendmail-cf libwrap0"
 SM_SASL_PKGS="sasl2-bin libsasl2-modules"
 
-say() { printf 'tests/sendmail/fetch.sh: %s\n' "$*"; }
+say() { printf '.ci/fetch-sendmail.sh: %s\n' "$*"; }
 
 # download DIR PKG...: apt-get download into DIR; once more after an
 # apt-get update when the package lists are empty or stale
