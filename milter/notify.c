@@ -23,6 +23,11 @@
  * callers only queue their message; one sender thread of this module
  * calls sd_notify(), in order.  A message that finds the queue full is
  * dropped (and said once): the manager is not listening anyway.
+ *
+ * STOPPING=1 is the last message: a reload that a signal, the control
+ * socket, the file watcher or a fetch starts while the daemon winds down
+ * still runs, but the manager, which is already stopping the service,
+ * is not told RELOADING=1 or READY=1 again.
  */
 #define QUEUE_LEN 8
 #define MSG_LEN 256
@@ -34,6 +39,7 @@ static struct {
     char    msg[QUEUE_LEN][MSG_LEN];
     unsigned head, count;               /* count includes the one being sent */
     bool    started, broken;
+    bool    stopped;                    /* STOPPING=1 queued: nothing more */
     pthread_t thread;
 } q = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
@@ -74,15 +80,20 @@ static void *sender(void *arg)
     return NULL;
 }
 
-/* notify_send - queue one message; never waits for the manager */
+/* notify_send - queue one message (last: the final one); never waits for the manager */
 
-static void notify_send(const char *msg)
+static void notify_send(const char *msg, bool last)
 {
     int     err;
 
     if (getenv("NOTIFY_SOCKET") == NULL)
         return;                         /* what sd_notify() would do */
     pthread_mutex_lock(&q.lock);
+    if (q.stopped) {
+        pthread_mutex_unlock(&q.lock);
+        return;
+    }
+    q.stopped = last;
     if (!q.started && !q.broken) {
         if ((err = pthread_create(&q.thread, NULL, sender, NULL)) == 0) {
             q.started = true;
@@ -111,7 +122,7 @@ void    notify_ready(uint64_t generation, const uint32_t entries[RM_LIST__COUNT]
              (unsigned long) entries[RM_LIST_DENY], (unsigned long) entries[RM_LIST_ALLOW],
              (unsigned long) entries[RM_LIST_LOCAL],
              reload_failed ? "; the last reload failed, the previous lists remain in force" : "");
-    notify_send(msg);
+    notify_send(msg, false);
 }
 
 void    notify_reloading(void)
@@ -122,14 +133,14 @@ void    notify_reloading(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
              (unsigned long long) ts.tv_sec * 1000000ULL + (unsigned long long) ts.tv_nsec / 1000);
-    notify_send(msg);
+    notify_send(msg, false);
 }
 
 void    notify_stopping(void)
 {
     struct timespec until;
 
-    notify_send("STOPPING=1");
+    notify_send("STOPPING=1", true);
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += STOP_WAIT_MS / 1000;
     pthread_mutex_lock(&q.lock);

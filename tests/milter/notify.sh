@@ -131,7 +131,15 @@ try:
     check("a refused list: RELOAD answers ERR", reply.startswith("ERR "), reply)
     reload_seen("refused reload", 3, failed=True)
 
+    # Reloads asked for while the daemon winds down (here SIGHUPs right
+    # behind SIGTERM) may run, but STOPPING=1 stays the last word.
     os.kill(proc.pid, signal.SIGTERM)
+    for _ in range(20):
+        try:
+            os.kill(proc.pid, signal.SIGHUP)
+        except ProcessLookupError:
+            break
+        time.sleep(0.005)
     msg, pid = receive()
     check("SIGTERM: STOPPING=1", msg is not None and msg.get("STOPPING") == "1", msg)
     try:
