@@ -13,6 +13,7 @@
 #include "rm_kind.h"
 #include "rm_list.h"
 #include "rm_mem.h"
+#include "rm_scan.h"
 
 static const char list_usage[] = "usage: relayctl [-c CONFIG] [--json] list allow|deny|local\n";
 
@@ -44,8 +45,10 @@ int     cmd_list(relayctl *rc, int argc, char **argv)
     rm_diag d;
     rm_config *cfg;
     char   *text;
-    size_t  len, pos = 0;
-    unsigned line = 0, n = 0;
+    size_t  len;
+    unsigned n = 0;
+    rm_scan sc;
+    rm_scan_line ln;
     int     kind;
 
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -72,37 +75,26 @@ int     cmd_list(relayctl *rc, int argc, char **argv)
         json_string(stdout, cfg->list_path[kind]);
         printf(",\"entries\":[");
     }
-    while (pos < len) {
-        char   *s = text + pos, *nl = memchr(s, '\n', len - pos), *hash;
-        size_t  ln = nl ? (size_t) (nl - s) : len - pos, a = 0, b;
+    rm_scan_init(&sc, text, len, RM_SCAN_HASH_ANYWHERE);
+    while (rm_scan_next(&sc, &ln)) {
+        size_t  a = (size_t) (ln.tok - text), b = a + ln.toklen;
         rm_entry e;
         rm_perr err;
         char   *canon, mine[RM_ENTRY_STRLEN];
         bool    ok;
 
-        pos += ln + 1;
-        line++;
-        if (line == 1 && ln >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-            a = 3;
-        b = ln;
-        if ((hash = memchr(s + a, '#', b - a)) != NULL)
-            b = (size_t) (hash - s);
-        while (a < b && (s[a] == ' ' || s[a] == '\t'))
-            a++;
-        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r'))
-            b--;
-        if (a == b)
+        if (ln.toklen == 0)
             continue;
-        ok = rm_entry_parse(s + a, b - a, &e, &err) == 0;
+        ok = rm_entry_parse(text + a, b - a, &e, &err) == 0;
         canon = ok ? canonical(&e) : NULL;
         if (ok && canon == NULL) {
             rm_entry_format(&e, mine, sizeof(mine));
             canon = strdup(mine);
         }
         if (rc->json) {
-            printf("%s{\"line\":%u,\"entry\":", n ? "," : "", line);
-            s[b] = '\0';
-            json_string(stdout, s + a);
+            printf("%s{\"line\":%u,\"entry\":", n ? "," : "", ln.line);
+            text[b] = '\0';                /* past the entry: a blank, '#' or line end */
+            json_string(stdout, text + a);
             if (ok) {
                 printf(",\"canonical\":");
                 json_string(stdout, canon ? canon : "");
@@ -112,10 +104,10 @@ int     cmd_list(relayctl *rc, int argc, char **argv)
             }
             printf("}");
         } else {
-            printf("%6u  %.*s", line, (int) (b - a), s + a);
+            printf("%6u  %.*s", ln.line, (int) (b - a), text + a);
             if (!ok)
                 printf("    (error: %s)", err.msg);
-            else if (canon && (strlen(canon) != b - a || memcmp(canon, s + a, b - a) != 0))
+            else if (canon && (strlen(canon) != b - a || memcmp(canon, text + a, b - a) != 0))
                 printf("    = %s", canon);
             printf("\n");
         }

@@ -26,6 +26,7 @@
 #include "rm_kind.h"
 #include "rm_list.h"
 #include "rm_mem.h"
+#include "rm_scan.h"
 #include "rm_text.h"
 
 #define MAX_CONFIG_BYTES (1024u * 1024u)
@@ -549,10 +550,11 @@ int     rm_config_parse_buffer(const char *name, const char *dir, const char *bu
 {
     rm_config *c;
     char   *logical;
-    size_t  llen = 0, pos = 0;
-    unsigned line = 0;
+    size_t  llen = 0;
     size_t  errors_before = d->errors;
     segmap  map = {0};
+    rm_scan sc;
+    rm_scan_line ln;
 
     if ((c = rm_config_defaults(dir)) == NULL) {
         rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "out of memory");
@@ -564,36 +566,30 @@ int     rm_config_parse_buffer(const char *name, const char *dir, const char *bu
         rm_config_free(c);
         return -1;
     }
-    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-        pos = 3;
-    while (pos < len) {
-        const char *s = buf + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t  n = nl ? (size_t) (nl - s) : len - pos;
-        size_t  i = 0;
+    rm_scan_init(&sc, buf, len, RM_SCAN_CHECK_NUL);
+    while (rm_scan_next(&sc, &ln)) {
+        /* From the first non-blank to the line's end: the logical line
+         * is trimmed once it is whole. */
+        const char *s = ln.text + ln.col - 1;
+        size_t  n = ln.textlen - (ln.col - 1);
 
-        pos += n + (nl ? 1 : 0);
-        line++;
-        if (memchr(s, '\0', n) != NULL) {
-            rm_diag_add(d, RM_SEV_ERROR, name, line, (unsigned) ((const char *) memchr(s, '\0', n) - s) + 1,
-                        "NUL byte");
+        if (ln.fault == RM_SCAN_NUL) {
+            rm_diag_add(d, RM_SEV_ERROR, name, ln.line, ln.fault_col, "NUL byte");
             continue;
         }
-        while (i < n && is_space(s[i]))
-            i++;
-        if (i == n || s[i] == '#')
+        if (ln.toklen == 0)
             continue;                   /* blank or comment: ends nothing */
-        if (i > 0) {
+        if (ln.col > 1) {
             /* Leading white space continues the previous setting. */
             if (llen == 0) {
-                rm_diag_add(d, RM_SEV_ERROR, name, line, (unsigned) i + 1,
+                rm_diag_add(d, RM_SEV_ERROR, name, ln.line, ln.col,
                             "continuation line without a setting before it");
                 continue;
             }
             logical[llen++] = '\n';
-            seg_add(&map, llen, line, (unsigned) i + 1);
-            memcpy(logical + llen, s + i, n - i);
-            llen += n - i;
+            seg_add(&map, llen, ln.line, ln.col);
+            memcpy(logical + llen, s, n);
+            llen += n;
             continue;
         }
         if (llen > 0)
@@ -601,7 +597,7 @@ int     rm_config_parse_buffer(const char *name, const char *dir, const char *bu
         memcpy(logical, s, n);
         llen = n;
         map.n = 0;
-        seg_add(&map, 0, line, 1);
+        seg_add(&map, 0, ln.line, 1);
     }
     if (llen > 0)
         apply_logical_line(c, name, logical, llen, &map, d);

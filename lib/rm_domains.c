@@ -14,6 +14,7 @@
 #include "rm_domains.h"
 #include "rm_file.h"
 #include "rm_mem.h"
+#include "rm_scan.h"
 #include "rm_text.h"
 
 #define MAX_DOMAIN 255
@@ -84,63 +85,74 @@ static int name_cmp(const void *a, const void *b)
 
 typedef struct walker {
     const char *file;
-    unsigned line;
-    bool    per_line;                   /* file: one line per item */
+    rm_diag *d;                         /* NULL: the copying pass, quiet */
+    char  **slots;                      /* NULL: the counting pass */
+    char   *store;
+    size_t  n, bytes;
+    bool    bad;
 } walker;
 
-static int walk(const char *text, size_t len, const walker *w, rm_diag *d,
-                char **slots, char *store, size_t *n_out, size_t *bytes_out)
+static bool is_sep(char c)
 {
-    size_t  i = 0, n = 0, bytes = 0;
-    unsigned line = w->line;
-    int     bad = 0;
+    return c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* walk_items - the names in text[0..len), separated by commas and blanks */
+
+static void walk_items(walker *w, const char *text, size_t len, unsigned line)
+{
+    size_t  i = 0;
 
     while (i < len) {
-        size_t  start, end;
+        size_t  start;
         char    norm[MAX_DOMAIN + 16];
         int     nl;
 
-        if (text[i] == '\n') {
-            if (w->per_line)
-                line++;
-            i++;
-            continue;
-        }
-        if (text[i] == '#' && w->per_line) {
-            while (i < len && text[i] != '\n')
-                i++;
-            continue;
-        }
-        if (text[i] == ',' || text[i] == ' ' || text[i] == '\t' || text[i] == '\r') {
+        if (is_sep(text[i])) {
             i++;
             continue;
         }
         start = i;
-        while (i < len && text[i] != ',' && text[i] != ' ' && text[i] != '\t'
-               && text[i] != '\r' && text[i] != '\n' && !(w->per_line && text[i] == '#'))
+        while (i < len && !is_sep(text[i]))
             i++;
-        end = i;
-        if ((nl = rm_domain_normalize(text + start, end - start, norm, sizeof(norm))) < 0) {
-            if (d) {
+        if ((nl = rm_domain_normalize(text + start, i - start, norm, sizeof(norm))) < 0) {
+            if (w->d) {
                 char    q[RM_QUOTE_LEN(80)];
 
-                rm_diag_add(d, RM_SEV_ERROR, w->file, line, 0,
+                rm_diag_add(w->d, RM_SEV_ERROR, w->file, line, 0,
                             "local_domains: %s is not a domain name or address literal",
-                            rm_text_quote(q, sizeof(q), text + start, end - start));
+                            rm_text_quote(q, sizeof(q), text + start, i - start));
             }
-            bad = 1;
+            w->bad = true;
             continue;
         }
-        if (slots) {
-            slots[n] = store + bytes;
-            memcpy(store + bytes, norm, (size_t) nl + 1);
+        if (w->slots) {
+            w->slots[w->n] = w->store + w->bytes;
+            memcpy(w->store + w->bytes, norm, (size_t) nl + 1);
         }
-        n++;
-        bytes += (size_t) nl + 1;
+        w->n++;
+        w->bytes += (size_t) nl + 1;
     }
-    *n_out = n;
-    *bytes_out = bytes;
-    return bad ? -1 : 0;
+}
+
+/* walk - the names of the setting's value (on its line), or of a file
+ * (one line or more each, '#' comments) */
+
+static int walk(walker *w, const char *text, size_t len, bool per_line, unsigned line)
+{
+    rm_scan sc;
+    rm_scan_line ln;
+
+    w->n = w->bytes = 0;
+    w->bad = false;
+    if (!per_line) {
+        walk_items(w, text, len, line);
+        return w->bad ? -1 : 0;
+    }
+    rm_scan_init(&sc, text, len, RM_SCAN_HASH_ANYWHERE);
+    while (rm_scan_next(&sc, &ln))
+        walk_items(w, ln.tok, ln.toklen, ln.line);
+    return w->bad ? -1 : 0;
 }
 
 /* rm_domains_parse - build the set */
@@ -150,8 +162,9 @@ int     rm_domains_parse(const char *value, const char *basedir, const char *fil
 {
     const char *text = value;
     char   *filebuf = NULL;
-    size_t  len = strlen(value), n, bytes;
-    walker  w = {file, line, false};
+    size_t  len = strlen(value);
+    walker  w = {file, d, NULL, NULL, 0, 0, false};
+    bool    per_line = false;
     rm_domains *s;
     char    path[4096];
 
@@ -170,22 +183,25 @@ int     rm_domains_parse(const char *value, const char *basedir, const char *fil
         }
         text = filebuf;
         w.file = path;
-        w.line = 1;
-        w.per_line = true;
+        per_line = true;
     } else {
         len = strlen(text);
     }
-    if (walk(text, len, &w, d, NULL, NULL, &n, &bytes) < 0) {
+    if (walk(&w, text, len, per_line, line) < 0) {
         rm_free(filebuf);
         return -1;
     }
-    if ((s = rm_malloc(sizeof(*s) + n * sizeof(char *) + bytes)) == NULL) {
+    if ((s = rm_malloc(sizeof(*s) + w.n * sizeof(char *) + w.bytes)) == NULL) {
         rm_diag_add(d, RM_SEV_ERROR, file, line, 0, "local_domains: out of memory");
         rm_free(filebuf);
         return -1;
     }
     s->names = (char **) (void *) (s + 1);
-    walk(text, len, &w, NULL, s->names, (char *) (s->names + n), &s->n, &bytes);
+    w.d = NULL;
+    w.slots = s->names;
+    w.store = (char *) (s->names + w.n);
+    walk(&w, text, len, per_line, line);
+    s->n = w.n;
     rm_free(filebuf);
     qsort(s->names, s->n, sizeof(char *), name_cmp);
     *out = s;

@@ -6,8 +6,7 @@
 
 #include "rm_edit.h"
 #include "rm_mem.h"
-
-#define BLANKS " \t\r\f\v"                  /* what the list loader skips around an entry */
+#include "rm_scan.h"
 
 /* parse_arg - the entry an administrator typed, trimmed */
 
@@ -132,8 +131,9 @@ enum rm_edit_status rm_edit_del(const char *name, const char *text, size_t len,
 {
     rm_entry e;
     rm_list *l;
-    size_t  pos = 0, o = 0;
-    unsigned line = 0;
+    size_t  o = 0;
+    rm_scan sc;
+    rm_scan_line ln;
     char    canon[RM_ENTRY_STRLEN];
 
     memset(r, 0, sizeof(*r));
@@ -148,36 +148,22 @@ enum rm_edit_status rm_edit_del(const char *name, const char *text, size_t len,
         rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "out of memory; the file is unchanged");
         return RM_EDIT_ERROR;
     }
-    while (pos < len) {
-        const char *s = text + pos, *nlp = memchr(s, '\n', len - pos);
-        size_t  n = nlp ? (size_t) (nlp - s) + 1 : len - pos;
-        size_t  a = 0, b = n;
+    rm_scan_init(&sc, text, len, RM_SCAN_HASH_ANYWHERE);
+    while (rm_scan_next(&sc, &ln)) {
         rm_entry x;
         rm_perr err;
-        const char *hash;
 
-        line++;
-        pos += n;
-        if (line == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-            a = 3;
-        if ((hash = memchr(s + a, '#', b - a)) != NULL)
-            b = (size_t) (hash - s);
-        while (a < b && memchr(BLANKS, s[a], sizeof(BLANKS) - 1) != NULL)
-            a++;
-        while (b > a && (memchr(BLANKS, s[b - 1], sizeof(BLANKS) - 1) != NULL || s[b - 1] == '\n'))
-            b--;
-        if (b > a && rm_entry_parse(s + a, b - a, &x, &err) == 0 && rm_entry_same(&x, &e)) {
+        if (ln.toklen > 0 && rm_entry_parse(ln.tok, ln.toklen, &x, &err) == 0 && rm_entry_same(&x, &e)) {
             if (r->nlines < sizeof(r->lines) / sizeof(r->lines[0]))
-                r->lines[r->nlines] = line;
+                r->lines[r->nlines] = ln.line;
             r->nlines++;
-            if (line == 1 && a >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-                memcpy(r->out + o, s, 3);       /* keep the byte order mark */
-                o += 3;
-            }
+            /* The line goes; a byte order mark before it stays. */
+            memcpy(r->out + o, ln.span, (size_t) (ln.text - ln.span));
+            o += (size_t) (ln.text - ln.span);
             continue;
         }
-        memcpy(r->out + o, s, n);
-        o += n;
+        memcpy(r->out + o, ln.span, ln.spanlen);
+        o += ln.spanlen;
     }
     r->outlen = o;
     if (r->nlines == 0) {

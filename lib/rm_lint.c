@@ -6,8 +6,7 @@
 
 #include "rm_lint.h"
 #include "rm_mem.h"
-
-#define BLANKS " \t\r\f\v"                  /* what the list loader skips before an entry */
+#include "rm_scan.h"
 
 typedef struct item {
     enum rm_family family;
@@ -61,27 +60,39 @@ static void sort_items(item *a, size_t n)
     }
 }
 
+/* The column of each line's entry, as the list loader counts it. */
 typedef struct linemap {
-    const char *text;
-    size_t  len;
-    uint32_t *start;                    /* offset of each line; NULL: no text */
+    unsigned *col;                      /* col[line - 1]; NULL: no text */
     size_t  nlines;
 } linemap;
+
+/* linemap_build - scan the text once for the column of every line; -1 out
+ * of memory */
+
+static int linemap_build(linemap *lm, const char *text, size_t len)
+{
+    size_t  lines = 1;
+    rm_scan sc;
+    rm_scan_line ln;
+
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\n')
+            lines++;
+    if ((lm->col = rm_malloc(lines * sizeof(unsigned))) == NULL)
+        return -1;
+    rm_scan_init(&sc, text, len, RM_SCAN_HASH_ANYWHERE);
+    while (rm_scan_next(&sc, &ln) && lm->nlines < lines)
+        lm->col[lm->nlines++] = ln.col;
+    return 0;
+}
 
 /* column_of - where the entry on a line starts (a byte order mark is not a column) */
 
 static unsigned column_of(const linemap *lm, unsigned line)
 {
-    size_t  off, i = 0;
-
-    if (lm->start == NULL || line == 0 || line > lm->nlines)
+    if (lm->col == NULL || line == 0 || line > lm->nlines)
         return 1;
-    off = lm->start[line - 1];
-    if (line == 1 && lm->len >= 3 && memcmp(lm->text, "\xef\xbb\xbf", 3) == 0)
-        off += 3;
-    while (off + i < lm->len && memchr(BLANKS, lm->text[off + i], sizeof(BLANKS) - 1) != NULL)
-        i++;
-    return (unsigned) i + 1;
+    return lm->col[line - 1];
 }
 
 /* emit - one warning about a line */
@@ -215,28 +226,16 @@ long    rm_lint_list(const rm_list *l, int kind, const char *text, size_t len,
 {
     uint32_t n = rm_list_count(l), ni = 0;
     item   *it;
-    linemap lm = {text, len, NULL, 0};
+    linemap lm = {NULL, 0};
     long    warnings = 0;
     char    etext[RM_ENTRY_STRLEN], ctext[RM_ENTRY_STRLEN];
     char    msg[RM_DIAG_TEXT_LEN];
 
     if ((it = rm_malloc((size_t) (n ? n : 1) * sizeof(item))) == NULL)
         goto nomem;
-    if (text != NULL) {
-        size_t  lines = 1;
-
-        for (size_t i = 0; i < len; i++)
-            if (text[i] == '\n')
-                lines++;
-        if ((lm.start = rm_malloc(lines * sizeof(uint32_t))) == NULL) {
-            rm_free(it);
-            goto nomem;
-        }
-        lm.start[0] = 0;
-        lm.nlines = 1;
-        for (size_t i = 0; i < len; i++)
-            if (text[i] == '\n')
-                lm.start[lm.nlines++] = (uint32_t) (i + 1);
+    if (text != NULL && linemap_build(&lm, text, len) < 0) {
+        rm_free(it);
+        goto nomem;
     }
     for (uint32_t i = 0; i < n; i++) {
         rm_entry_info info;
@@ -329,7 +328,7 @@ long    rm_lint_list(const rm_list *l, int kind, const char *text, size_t len,
             warnings++;
         }
     }
-    rm_free(lm.start);
+    rm_free(lm.col);
     rm_free(it);
     return warnings;
 

@@ -20,15 +20,7 @@
 #include "rm_file.h"
 #include "rm_list_impl.h"
 #include "rm_mem.h"
-
-/* Line iteration. */
-
-typedef struct cursor {
-    const char *buf;
-    size_t  len;
-    size_t  pos;
-    unsigned line;
-} cursor;
+#include "rm_scan.h"
 
 /* Upper bounds of what the lines can hold, from a cheap byte scan. */
 typedef struct counts {
@@ -41,123 +33,6 @@ typedef struct counts {
 static size_t align_up(size_t n)
 {
     return (n + 63) & ~(size_t) 63;
-}
-
-/* utf8_bad - offset of the first invalid UTF-8 byte in s[0..len), or len */
-
-static size_t utf8_bad(const unsigned char *s, size_t len)
-{
-    size_t  i = 0;
-
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t  need;
-        unsigned cp;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            need = 1;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            need = 2;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            need = 3;
-            cp = c & 0x07;
-        } else {
-            return i;
-        }
-        for (size_t k = 1; k <= need; k++) {
-            if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
-            || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-            return i;
-        i += need + 1;
-    }
-    return len;
-}
-
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/*
- * scan_line - find the next line's entry text.  Returns 1 with *tok, *toklen
- * and *col set when the line holds an entry, 0 for a blank or comment line,
- * -1 for a line with a fault already reported, 2 at end of input.
- */
-static int scan_line(cursor *c, const char *name, rm_diag *d,
-                     const char **tok, size_t *toklen, unsigned *col)
-{
-    const char *s, *nl, *end, *hash, *nul;
-    size_t  linelen, start, stop, bad;
-
-    if (c->pos >= c->len)
-        return 2;
-    c->line++;
-    s = c->buf + c->pos;
-    nl = memchr(s, '\n', c->len - c->pos);
-    end = nl ? nl : c->buf + c->len;
-    linelen = (size_t) (end - s);
-    c->pos += linelen + (nl ? 1 : 0);
-    if (linelen > 0 && s[linelen - 1] == '\r')
-        linelen--;
-    if (linelen > RM_MAX_LINE) {
-        rm_diag_add(d, RM_SEV_ERROR, name, c->line, RM_MAX_LINE + 1,
-                    "line is longer than %d bytes", RM_MAX_LINE);
-        return -1;
-    }
-    if ((nul = memchr(s, '\0', linelen)) != NULL) {
-        rm_diag_add(d, RM_SEV_ERROR, name, c->line, (unsigned) (nul - s) + 1,
-                    "NUL byte (is this a binary file?)");
-        return -1;
-    }
-    if ((bad = utf8_bad((const unsigned char *) s, linelen)) < linelen) {
-        rm_diag_add(d, RM_SEV_ERROR, name, c->line, (unsigned) bad + 1,
-                    "not UTF-8 text: byte 0x%02X", (unsigned char) s[bad]);
-        return -1;
-    }
-    hash = memchr(s, '#', linelen);
-    stop = hash ? (size_t) (hash - s) : linelen;
-    start = 0;
-    while (start < stop && is_blank(s[start]))
-        start++;
-    while (stop > start && is_blank(s[stop - 1]))
-        stop--;
-    if (stop == start)
-        return 0;
-    *tok = s + start;
-    *toklen = stop - start;
-    *col = (unsigned) start + 1;
-    return 1;
-}
-
-/* cursor_init - skip a UTF-8 byte order mark; refuse UTF-16 and UTF-32 */
-
-static int cursor_init(cursor *c, const char *name, const char *buf, size_t len, rm_diag *d)
-{
-    const unsigned char *u = (const unsigned char *) buf;
-
-    c->buf = buf;
-    c->len = len;
-    c->pos = 0;
-    c->line = 0;
-    if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff))) {
-        rm_diag_add(d, RM_SEV_ERROR, name, 1, 1,
-                    "file is UTF-16 (byte order mark %02X %02X); save it as UTF-8 or ASCII",
-                    u[0], u[1]);
-        return -1;
-    }
-    if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
-        c->pos = 3;
-    return 0;
 }
 
 /*
@@ -179,7 +54,7 @@ static void count_lines(const char *buf, size_t len, counts *ct)
         unsigned fs = 0;                /* length of the current run of f */
 
         pos += n + 1;
-        while (i < n && (is_blank(s[i]) || (unsigned char) s[i] >= 0x80))
+        while (i < n && (rm_scan_blank(s[i]) || (unsigned char) s[i] >= 0x80))
             i++;
         if (i == n || s[i] == '#')
             continue;
@@ -209,75 +84,102 @@ static void count_lines(const char *buf, size_t len, counts *ct)
     }
 }
 
+/* scan_fault - say what is wrong with a line the scan refused */
+
+static void scan_fault(const char *name, const rm_scan_line *ln, rm_diag *d)
+{
+    if (ln->fault == RM_SCAN_LONG)
+        rm_diag_add(d, RM_SEV_ERROR, name, ln->line, ln->fault_col,
+                    "line is longer than %d bytes", RM_MAX_LINE);
+    else if (ln->fault == RM_SCAN_NUL)
+        rm_diag_add(d, RM_SEV_ERROR, name, ln->line, ln->fault_col,
+                    "NUL byte (is this a binary file?)");
+    else
+        rm_diag_add(d, RM_SEV_ERROR, name, ln->line, ln->fault_col,
+                    "not UTF-8 text: byte 0x%02X", ln->fault_byte);
+}
+
+/* store - put one parsed entry into the arena: a side entry, an IPv4 or
+ * an IPv6 record.  -1 if its kind is full, which the byte count of pass 1
+ * rules out: reaching that is a bug, not input. */
+
+static int store(rm_list *l, const counts *ct, const rm_entry *e, uint32_t meta)
+{
+    if (!e->interval) {
+        if (l->nside >= ct->nside)
+            return -1;
+        l->sd[l->nside].net = e->net;
+        l->sd[l->nside].mask = e->mask;
+        l->sd[l->nside].meta = meta;
+        l->sd[l->nside].family = e->family;
+        l->nside++;
+    } else if (e->family == RM_AF_INET) {
+        if (l->n4 >= ct->n4)
+            return -1;
+        l->r4[l->n4].lo = (uint32_t) e->lo;
+        l->r4[l->n4].hi = (uint32_t) e->hi;
+        l->m4[l->n4] = meta;
+        l->n4++;
+    } else {
+        rec6   *r;
+
+        if (l->n6 >= ct->n6)
+            return -1;
+        r = &l->r6[l->n6];
+        r->lo_h = (uint64_t) (e->lo >> 64);
+        r->lo_l = (uint64_t) e->lo;
+        r->hi_h = (uint64_t) (e->hi >> 64);
+        r->hi_l = (uint64_t) e->hi;
+        l->m6[l->n6] = meta;
+        l->n6++;
+    }
+    return 0;
+}
+
 /* parse_into - pass 2: parse every line into the arena, reporting every
  * error; returns the number of errors. */
 
 static size_t parse_into(rm_list *l, const char *name, const char *buf, size_t len,
                          const counts *ct, rm_diag *d)
 {
-    cursor  c;
-    const char *tok;
-    size_t  toklen, errors = 0;
-    unsigned col;
-    int     rc;
+    rm_scan sc;
+    rm_scan_line ln;
+    size_t  errors = 0;
 
-    if (cursor_init(&c, name, buf, len, d) < 0)
+    if (rm_scan_init(&sc, buf, len, RM_SCAN_HASH_ANYWHERE | RM_SCAN_CHECK_NUL | RM_SCAN_CHECK_TEXT) < 0) {
+        rm_diag_add(d, RM_SEV_ERROR, name, 1, 1,
+                    "file is UTF-16 (byte order mark %02X %02X); save it as UTF-8 or ASCII",
+                    (unsigned char) buf[0], (unsigned char) buf[1]);
         return 1;
-    while ((rc = scan_line(&c, name, d, &tok, &toklen, &col)) != 2) {
+    }
+    while (rm_scan_next(&sc, &ln)) {
         rm_entry e;
         rm_perr err;
-        uint32_t meta;
 
-        if (rc < 0)
-            errors++;
-        if (rc != 1)
-            continue;
-        if (c.line > META_LINE_MAX) {
-            rm_diag_add(d, RM_SEV_ERROR, name, c.line, col, "line number over %u", META_LINE_MAX);
+        if (ln.fault != RM_SCAN_OK) {
+            scan_fault(name, &ln, d);
             errors++;
             continue;
         }
-        if (rm_entry_parse(tok, toklen, &e, &err) < 0) {
-            rm_diag_add(d, RM_SEV_ERROR, name, c.line, col + (unsigned) err.off, "%s", err.msg);
+        if (ln.toklen == 0)
+            continue;
+        if (ln.line > META_LINE_MAX) {
+            rm_diag_add(d, RM_SEV_ERROR, name, ln.line, ln.col, "line number over %u", META_LINE_MAX);
+            errors++;
+            continue;
+        }
+        if (rm_entry_parse(ln.tok, ln.toklen, &e, &err) < 0) {
+            rm_diag_add(d, RM_SEV_ERROR, name, ln.line, ln.col + (unsigned) err.off, "%s", err.msg);
             errors++;
             continue;
         }
         if (errors)
             continue;                   /* keep finding errors; store nothing more */
-        meta = c.line | ((uint32_t) e.form << META_FORM_SHIFT);
-        if (!e.interval) {
-            if (l->nside >= ct->nside)
-                goto overflow;
-            l->sd[l->nside].net = e.net;
-            l->sd[l->nside].mask = e.mask;
-            l->sd[l->nside].meta = meta;
-            l->sd[l->nside].family = e.family;
-            l->nside++;
-        } else if (e.family == RM_AF_INET) {
-            if (l->n4 >= ct->n4)
-                goto overflow;
-            l->r4[l->n4].lo = (uint32_t) e.lo;
-            l->r4[l->n4].hi = (uint32_t) e.hi;
-            l->m4[l->n4] = meta;
-            l->n4++;
-        } else {
-            rec6   *r;
-
-            if (l->n6 >= ct->n6)
-                goto overflow;
-            r = &l->r6[l->n6];
-            r->lo_h = (uint64_t) (e.lo >> 64);
-            r->lo_l = (uint64_t) e.lo;
-            r->hi_h = (uint64_t) (e.hi >> 64);
-            r->hi_l = (uint64_t) e.hi;
-            l->m6[l->n6] = meta;
-            l->n6++;
+        if (store(l, ct, &e, ln.line | ((uint32_t) e.form << META_FORM_SHIFT)) < 0) {
+            rm_diag_add(d, RM_SEV_ERROR, name, ln.line, ln.col,
+                        "internal error: entry count bound exceeded");
+            errors++;
         }
-        continue;
-overflow:
-        /* The byte scan bounds every kind; reaching here is a bug, not input. */
-        rm_diag_add(d, RM_SEV_ERROR, name, c.line, col, "internal error: entry count bound exceeded");
-        errors++;
     }
     return errors;
 }

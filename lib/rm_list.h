@@ -8,6 +8,7 @@
 
 #include "rm_diag.h"
 #include "rm_entry.h"
+#include "rm_scan.h"
 #include "rm_trust.h"
 
 typedef struct rm_list rm_list;
@@ -19,7 +20,7 @@ typedef struct rm_limits {
 
 #define RM_DEFAULT_MAX_ENTRIES 16000000u
 #define RM_DEFAULT_MAX_BYTES   (1024u * 1024u * 1024u)
-#define RM_MAX_LINE            4096     /* bytes per line, comment included */
+#define RM_MAX_LINE            RM_SCAN_MAX_LINE /* bytes per line, comment included */
 
 /* A match: which entry, by its index in the list (see rm_list_entry). */
 typedef struct rm_match {
