@@ -9,6 +9,7 @@
  * byte loop per line.
  */
 
+#include <stdint.h>
 #include <string.h>
 
 #include "rm_scan.h"
@@ -24,8 +25,12 @@ static size_t utf8_bad(const char *s, size_t len)
 
     while (i < len) {
         size_t  n;
+        uint64_t w;
 
-        if ((unsigned char) s[i] < 0x80)
+        /* Eight ASCII bytes at a time: list lines are ASCII. */
+        if (i + 8 <= len && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ull) == 0))
+            i += 8;
+        else if ((unsigned char) s[i] < 0x80)
             i++;
         else if ((n = rm_text_utf8(s + i, len - i, &cp)) > 0)
             i += n;
