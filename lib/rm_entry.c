@@ -97,20 +97,14 @@ static const unsigned char byte_class[256] = {
     [0x7f ... 0xff] = BAD,
 };
 
-/* rm_entry_parse - parse one entry */
+/* find_sep - check every byte of the entry, and find its one separator
+ * ('/', ';' or '-'; 0 for a host): *sep is its offset, or len */
 
-int     rm_entry_parse(const char *s, size_t len, rm_entry *e, rm_perr *err)
+static inline __attribute__((always_inline)) int find_sep(const char *s, size_t len, size_t *sep, char *sepc, rm_perr *err)
 {
-    size_t  i, sep = len;
-    char    sepc = 0;
-    rm_addr a, b;
-    unsigned bits;
-
-    memset(e, 0, sizeof(*e));
-    e->plen = -1;
-    if (len == 0)
-        return efail(err, 0, s, len, "empty entry");
-    for (i = 0; i < len; i++) {
+    *sep = len;
+    *sepc = 0;
+    for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char) s[i];
 
         /* Most bytes are address bytes: one table look-up says so. */
@@ -128,123 +122,198 @@ int     rm_entry_parse(const char *s, size_t len, rm_entry *e, rm_perr *err)
                      rm_text_what(name, sizeof(name), s + i, len - i, &used));
             return efail(err, i, s, len, what);
         }
-        if (sep == len) {
-            sep = i;
-            sepc = (char) c;
+        if (*sepc == 0) {
+            *sep = i;
+            *sepc = (char) c;
         } else {
             char    what[64];
 
-            snprintf(what, sizeof(what), "unexpected '%c' after '%c'", c, sepc);
+            snprintf(what, sizeof(what), "unexpected '%c' after '%c'", c, *sepc);
             return efail(err, i, s, len, what);
         }
     }
-    if (parse_one(s, sep, 0, s, len, &a, err) < 0)
+    return 0;
+}
+
+/* all_ones - every address bit of the family set */
+
+static rm_u128 all_ones(unsigned bits)
+{
+    return bits == 32 ? 0xffffffffu : ~(rm_u128) 0;
+}
+
+/* rm_entry_interval_plen - the prefix length that [lo, hi] is, or -1 */
+
+int     rm_entry_interval_plen(rm_u128 lo, rm_u128 hi, unsigned bits)
+{
+    for (unsigned p = 0; p <= bits; p++) {
+        rm_u128 mask = rm_mask_from_plen(p, bits);
+
+        if ((lo & ~mask) == 0 && hi == (lo | (~mask & all_ones(bits))))
+            return (int) p;
+    }
+    return -1;
+}
+
+/* dotted_plen - the prefix length of an IPv4 dotted netmask after '/' */
+
+static int dotted_plen(const char *s, size_t len, size_t sep, const rm_addr *a,
+                       unsigned *plen, rm_perr *err)
+{
+    const char *m = s + sep + 1;
+    size_t  mlen = len - sep - 1;
+    rm_perr sub;
+    rm_addr b;
+    int     p, bad;
+
+    if (a->family != RM_AF_INET)
+        return efail(err, sep + 1, s, len, "a dotted mask needs an IPv4 address");
+    bad = rm_addr_parse(m, mlen, &b, &sub) < 0;
+    if (bad || b.family != RM_AF_INET)
+        return efail(err, sep + 1 + (bad ? sub.off : 0), s, len, "bad dotted netmask");
+    if ((p = rm_plen_from_mask(b.v, 32)) < 0 && (p = rm_wildcard_plen(b.v, 32)) >= 0) {
+        char    what[RM_ADDR_STRLEN + 160], net[RM_ADDR_STRLEN];
+        rm_addr n = *a;
+
+        n.v = a->v & rm_mask_from_plen((unsigned) p, 32);
+        rm_addr_format(&n, net, sizeof(net));
+        snprintf(what, sizeof(what), "this is a wildcard (inverse) mask, not a netmask: "
+                 "did you mean %s/%d?", net, p);
+        return efail(err, sep + 1, s, len, what);
+    }
+    if (p < 0)
+        return efail(err, sep + 1, s, len,
+                     "netmask is not contiguous (write Exchange's 'net;mask' form to match with it)");
+    *plen = (unsigned) p;
+    return 0;
+}
+
+/* parse_prefix - a/plen or a/dotted.mask: a prefix without host bits */
+
+static inline int parse_prefix(const char *s, size_t len, size_t sep, const rm_addr *a,
+                        unsigned bits, rm_entry *e, rm_perr *err)
+{
+    const char *m = s + sep + 1;
+    size_t  mlen = len - sep - 1;
+    rm_u128 mask;
+    unsigned plen = 0;
+
+    if (mlen > 0 && memchr(m, '.', mlen) != NULL) {
+        if (dotted_plen(s, len, sep, a, &plen, err) < 0)
+            return -1;
+        e->form = RM_FORM_MASK;
+    } else {
+        if (parse_plen(m, mlen, sep + 1, bits, s, len, &plen, err) < 0)
+            return -1;
+        e->form = RM_FORM_CIDR;
+    }
+    mask = rm_mask_from_plen(plen, bits);
+    if ((a->v & ~mask) != 0) {
+        char    what[RM_ADDR_STRLEN + 120];
+        char    net[RM_ADDR_STRLEN];
+        rm_addr n = *a;
+
+        n.v = a->v & mask;
+        rm_addr_format(&n, net, sizeof(net));
+        snprintf(what, sizeof(what), "host bits set outside the /%u mask (did you mean %s/%u?)",
+                 plen, net, plen);
+        return efail(err, 0, s, len, what);
+    }
+    e->lo = a->v;
+    e->hi = a->v | (~mask & all_ones(bits));
+    e->plen = (int) plen;
+    e->interval = true;
+    return 0;
+}
+
+/* parse_exch - Exchange's net;mask: an interval when the mask is a
+ * prefix and no net bit lies outside it, else matched as written */
+
+static int parse_exch(const char *s, size_t len, size_t sep, const rm_addr *a,
+                      unsigned bits, rm_entry *e, rm_perr *err)
+{
+    const char *m = s + sep + 1;
+    size_t  mlen = len - sep - 1;
+    rm_perr sub;
+    rm_addr b;
+
+    if (mlen == 0)
+        return efail(err, sep, s, len, "mask missing after ';'");
+    if (rm_addr_parse(m, mlen, &b, &sub) < 0)
+        return efail(err, sep + 1 + sub.off, s, len, sub.msg);
+    if (b.family != a->family)
+        return efail(err, sep + 1, s, len, "mask and address are of different families");
+    e->form = RM_FORM_EXCH;
+    e->net = a->v;
+    e->mask = b.v;
+    e->plen = rm_plen_from_mask(b.v, bits);
+    e->dead = (a->v & ~b.v) != 0;
+    e->interval = e->plen >= 0 && !e->dead;
+    if (e->interval) {
+        e->lo = a->v;
+        e->hi = a->v | (~b.v & all_ones(bits));
+    } else {
+        e->lo = e->hi = a->v;
+    }
+    return 0;
+}
+
+/* parse_range - a-b, both of one family, in order */
+
+static int parse_range(const char *s, size_t len, size_t sep, const rm_addr *a,
+                       unsigned bits, rm_entry *e, rm_perr *err)
+{
+    rm_addr b;
+
+    if (sep + 1 >= len)
+        return efail(err, sep, s, len, "range end missing after '-'");
+    if (parse_one(s + sep + 1, len - sep - 1, sep + 1, s, len, &b, err) < 0)
+        return -1;
+    if (b.family != a->family)
+        return efail(err, sep + 1, s, len, "range mixes IPv4 and IPv6");
+    if (b.v < a->v)
+        return efail(err, sep + 1, s, len, "range is reversed (end before start)");
+    e->form = RM_FORM_RANGE;
+    e->lo = a->v;
+    e->hi = b.v;
+    e->interval = true;
+    e->plen = rm_entry_interval_plen(a->v, b.v, bits);
+    return 0;
+}
+
+/* rm_entry_parse - parse one entry: its bytes, its first address, then
+ * what the separator says follows */
+
+int     rm_entry_parse(const char *s, size_t len, rm_entry *e, rm_perr *err)
+{
+    size_t  sep;
+    char    sepc;
+    rm_addr a;
+    unsigned bits;
+    int     rc = 0;
+
+    memset(e, 0, sizeof(*e));
+    e->plen = -1;
+    if (len == 0)
+        return efail(err, 0, s, len, "empty entry");
+    if (find_sep(s, len, &sep, &sepc, err) < 0 || parse_one(s, sep, 0, s, len, &a, err) < 0)
         return -1;
     e->family = a.family;
     bits = a.family == RM_AF_INET ? 32 : 128;
-
     if (sepc == 0) {
         e->form = RM_FORM_HOST;
         e->lo = e->hi = a.v;
         e->plen = (int) bits;
         e->interval = true;
     } else if (sepc == '/') {
-        const char *m = s + sep + 1;
-        size_t  mlen = len - sep - 1;
-        rm_u128 mask;
-        unsigned plen = 0;
-
-        if (mlen > 0 && memchr(m, '.', mlen) != NULL) {
-            rm_perr sub;
-            int     p;
-
-            if (a.family != RM_AF_INET)
-                return efail(err, sep + 1, s, len, "a dotted mask needs an IPv4 address");
-            int     bad = rm_addr_parse(m, mlen, &b, &sub) < 0;
-
-            if (bad || b.family != RM_AF_INET)
-                return efail(err, sep + 1 + (bad ? sub.off : 0), s, len, "bad dotted netmask");
-            if ((p = rm_plen_from_mask(b.v, 32)) < 0 && (p = rm_wildcard_plen(b.v, 32)) >= 0) {
-                char    what[RM_ADDR_STRLEN + 160], net[RM_ADDR_STRLEN];
-                rm_addr n = a;
-
-                n.v = a.v & rm_mask_from_plen((unsigned) p, 32);
-                rm_addr_format(&n, net, sizeof(net));
-                snprintf(what, sizeof(what), "this is a wildcard (inverse) mask, not a netmask: "
-                         "did you mean %s/%d?", net, p);
-                return efail(err, sep + 1, s, len, what);
-            }
-            if (p < 0)
-                return efail(err, sep + 1, s, len,
-                             "netmask is not contiguous (write Exchange's 'net;mask' form to match with it)");
-            e->form = RM_FORM_MASK;
-            plen = (unsigned) p;
-        } else {
-            if (parse_plen(m, mlen, sep + 1, bits, s, len, &plen, err) < 0)
-                return -1;
-            e->form = RM_FORM_CIDR;
-        }
-        mask = rm_mask_from_plen(plen, bits);
-        if ((a.v & ~mask) != 0) {
-            char    what[RM_ADDR_STRLEN + 120];
-            char    net[RM_ADDR_STRLEN];
-            rm_addr n = a;
-
-            n.v = a.v & mask;
-            rm_addr_format(&n, net, sizeof(net));
-            snprintf(what, sizeof(what), "host bits set outside the /%u mask (did you mean %s/%u?)",
-                     plen, net, plen);
-            return efail(err, 0, s, len, what);
-        }
-        e->lo = a.v;
-        e->hi = a.v | (~mask & (bits == 32 ? 0xffffffffu : ~(rm_u128) 0));
-        e->plen = (int) plen;
-        e->interval = true;
+        rc = parse_prefix(s, len, sep, &a, bits, e, err);
     } else if (sepc == ';') {
-        const char *m = s + sep + 1;
-        size_t  mlen = len - sep - 1;
-        rm_perr sub;
-
-        if (mlen == 0)
-            return efail(err, sep, s, len, "mask missing after ';'");
-        if (rm_addr_parse(m, mlen, &b, &sub) < 0)
-            return efail(err, sep + 1 + sub.off, s, len, sub.msg);
-        if (b.family != a.family)
-            return efail(err, sep + 1, s, len, "mask and address are of different families");
-        e->form = RM_FORM_EXCH;
-        e->net = a.v;
-        e->mask = b.v;
-        e->plen = rm_plen_from_mask(b.v, bits);
-        e->dead = (a.v & ~b.v) != 0;
-        e->interval = e->plen >= 0 && !e->dead;
-        if (e->interval) {
-            e->lo = a.v;
-            e->hi = a.v | (~b.v & (bits == 32 ? 0xffffffffu : ~(rm_u128) 0));
-        } else {
-            e->lo = e->hi = a.v;
-        }
+        rc = parse_exch(s, len, sep, &a, bits, e, err);
     } else {
-        if (sep + 1 >= len)
-            return efail(err, sep, s, len, "range end missing after '-'");
-        if (parse_one(s + sep + 1, len - sep - 1, sep + 1, s, len, &b, err) < 0)
-            return -1;
-        if (b.family != a.family)
-            return efail(err, sep + 1, s, len, "range mixes IPv4 and IPv6");
-        if (b.v < a.v)
-            return efail(err, sep + 1, s, len, "range is reversed (end before start)");
-        e->form = RM_FORM_RANGE;
-        e->lo = a.v;
-        e->hi = b.v;
-        e->interval = true;
-        for (unsigned p = 0; p <= bits; p++) {
-            rm_u128 mask = rm_mask_from_plen(p, bits);
-
-            if ((a.v & ~mask) == 0 && b.v == (a.v | (~mask & (bits == 32 ? 0xffffffffu : ~(rm_u128) 0)))) {
-                e->plen = (int) p;
-                break;
-            }
-        }
+        rc = parse_range(s, len, sep, &a, bits, e, err);
     }
+    if (rc < 0)
+        return -1;
     fold_mapped(e);
     return 0;
 }

@@ -51,6 +51,10 @@ int     rm_wildcard_plen(rm_u128 mask, unsigned bits);
 /* rm_entry_format - the entry in its own form, canonical addresses */
 size_t  rm_entry_format(const rm_entry *e, char *buf, size_t len);
 
+/* rm_entry_interval_plen - the prefix length of [lo, hi] (addresses of
+ * bits bits), or -1 when it is no prefix */
+int     rm_entry_interval_plen(rm_u128 lo, rm_u128 hi, unsigned bits);
+
 /* rm_entry_bits - 32 or 128 */
 #define rm_entry_bits(e) ((e)->family == RM_AF_INET ? 32u : 128u)
 

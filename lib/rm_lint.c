@@ -219,117 +219,151 @@ static int mapped(rm_lint_cb cb, void *ctx, const rm_list *l, const linemap *lm,
     return 1;
 }
 
+/* What one lint run reads and where it reports. */
+typedef struct lint {
+    const rm_list *l;
+    int     kind;
+    linemap lm;
+    rm_lint_cb cb;
+    void   *ctx;
+    item   *it;                         /* the interval entries, sorted */
+    uint32_t ni;
+} lint;
+
+/* lint_entries - dead and IPv4-mapped findings, entry by entry; collects
+ * the interval entries for the passes below */
+
+static long lint_entries(lint *ln)
+{
+    uint32_t n = rm_list_count(ln->l);
+    long    warnings = 0;
+    char    msg[RM_DIAG_TEXT_LEN];
+
+    for (uint32_t i = 0; i < n; i++) {
+        rm_entry_info info;
+        item   *t;
+
+        if (rm_list_entry(ln->l, i, &info) < 0)
+            continue;
+        if (info.entry.dead) {
+            dead_text(&info.entry, msg, sizeof(msg));
+            emit(ln->cb, ln->ctx, ln->l, &ln->lm, info.line, msg);
+            warnings++;
+            continue;
+        }
+        warnings += mapped(ln->cb, ln->ctx, ln->l, &ln->lm, ln->kind, &info);
+        if (!info.entry.interval)
+            continue;                   /* non-contiguous: matched as written */
+        t = &ln->it[ln->ni++];
+        t->family = info.entry.family;
+        t->lo = info.entry.lo;
+        t->hi = info.entry.hi;
+        t->line = info.line;
+        t->idx = i;
+    }
+    sort_items(ln->it, ln->ni);
+    return warnings;
+}
+
+/* lint_shadowed - shadowed and duplicate entries: the earliest-starting,
+ * widest entry seen so far covers every later one that ends before it
+ * does */
+
+static long lint_shadowed(lint *ln)
+{
+    const item *it = ln->it;
+    int64_t cover = -1;
+    long    warnings = 0;
+    char    etext[RM_ENTRY_STRLEN], ctext[RM_ENTRY_STRLEN];
+    char    msg[RM_DIAG_TEXT_LEN];
+
+    for (uint32_t i = 0; i < ln->ni; i++) {
+        const item *c = cover >= 0 ? &it[cover] : NULL;
+
+        if (c && c->family == it[i].family && it[i].hi <= c->hi) {
+            rm_entry_info a, b;
+
+            rm_list_entry(ln->l, it[i].idx, &a);
+            rm_list_entry(ln->l, c->idx, &b);
+            rm_entry_format(&a.entry, etext, sizeof(etext));
+            rm_entry_format(&b.entry, ctext, sizeof(ctext));
+            snprintf(msg, sizeof(msg), it[i].lo == c->lo && it[i].hi == c->hi ?
+                     "entry %s repeats line %u (%s)" : "entry %s is covered by line %u (%s)",
+                     etext, c->line, ctext);
+            emit(ln->cb, ln->ctx, ln->l, &ln->lm, it[i].line, msg);
+            warnings++;
+            continue;
+        }
+        cover = i;
+    }
+    return warnings;
+}
+
+/* lint_open - whole-family coverage of family f: one entry, or the union
+ * of all of them */
+
+static long lint_open(lint *ln, enum rm_family f)
+{
+    const item *it = ln->it;
+    rm_u128 top = f == RM_AF_INET ? 0xffffffffu : ~(rm_u128) 0;
+    rm_u128 next = 0;
+    bool    all = false, any = false;
+    char    msg[RM_DIAG_TEXT_LEN];
+
+    for (uint32_t i = 0; i < ln->ni; i++) {
+        if (it[i].family != f)
+            continue;
+        if (it[i].lo == 0 && it[i].hi == top) {
+            rm_entry_info info;
+
+            rm_list_entry(ln->l, it[i].idx, &info);
+            open_text(&info.entry, ln->kind, msg, sizeof(msg));
+            emit_sev(ln->cb, ln->ctx, ln->l, &ln->lm, open_sev(ln->kind), it[i].line, msg);
+            return 1;
+        }
+        if (!any) {
+            if (it[i].lo != 0)
+                break;
+            any = true;
+        } else if (it[i].lo > next) {
+            break;
+        }
+        if (it[i].hi == top) {
+            all = true;
+            break;
+        }
+        if (it[i].hi + 1 > next)
+            next = it[i].hi + 1;
+    }
+    if (!all)
+        return 0;
+    snprintf(msg, sizeof(msg), "together, the entries match every %s address: %s",
+             f == RM_AF_INET ? "IPv4" : "IPv6", what_open(ln->kind));
+    emit_sev(ln->cb, ln->ctx, ln->l, &ln->lm, open_sev(ln->kind), 0, msg);
+    return 1;
+}
+
 /* rm_lint_list - report dead, duplicate, shadowed and all-covering entries */
 
 long    rm_lint_list(const rm_list *l, int kind, const char *text, size_t len,
                      rm_lint_cb cb, void *ctx)
 {
-    uint32_t n = rm_list_count(l), ni = 0;
-    item   *it;
-    linemap lm = {NULL, 0};
-    long    warnings = 0;
-    char    etext[RM_ENTRY_STRLEN], ctext[RM_ENTRY_STRLEN];
-    char    msg[RM_DIAG_TEXT_LEN];
+    uint32_t n = rm_list_count(l);
+    lint    ln = {l, kind, {NULL, 0}, cb, ctx, NULL, 0};
+    long    warnings;
 
-    if ((it = rm_malloc((size_t) (n ? n : 1) * sizeof(item))) == NULL)
+    if ((ln.it = rm_malloc((size_t) (n ? n : 1) * sizeof(item))) == NULL)
         goto nomem;
-    if (text != NULL && linemap_build(&lm, text, len) < 0) {
-        rm_free(it);
+    if (text != NULL && linemap_build(&ln.lm, text, len) < 0) {
+        rm_free(ln.it);
         goto nomem;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        rm_entry_info info;
-
-        if (rm_list_entry(l, i, &info) < 0)
-            continue;
-        if (info.entry.dead) {
-            dead_text(&info.entry, msg, sizeof(msg));
-            emit(cb, ctx, l, &lm, info.line, msg);
-            warnings++;
-            continue;
-        }
-        warnings += mapped(cb, ctx, l, &lm, kind, &info);
-        if (!info.entry.interval)
-            continue;                   /* non-contiguous: matched as written */
-        it[ni].family = info.entry.family;
-        it[ni].lo = info.entry.lo;
-        it[ni].hi = info.entry.hi;
-        it[ni].line = info.line;
-        it[ni].idx = i;
-        ni++;
-    }
-    sort_items(it, ni);
-
-    /* Shadowed and duplicate entries: the earliest-starting, widest entry
-     * seen so far covers every later one that ends before it does. */
-    {
-        int64_t cover = -1;
-
-        for (uint32_t i = 0; i < ni; i++) {
-            const item *c = cover >= 0 ? &it[cover] : NULL;
-
-            if (c && c->family == it[i].family && it[i].hi <= c->hi) {
-                rm_entry_info a, b;
-
-                rm_list_entry(l, it[i].idx, &a);
-                rm_list_entry(l, c->idx, &b);
-                rm_entry_format(&a.entry, etext, sizeof(etext));
-                rm_entry_format(&b.entry, ctext, sizeof(ctext));
-                snprintf(msg, sizeof(msg), it[i].lo == c->lo && it[i].hi == c->hi ?
-                         "entry %s repeats line %u (%s)" : "entry %s is covered by line %u (%s)",
-                         etext, c->line, ctext);
-                emit(cb, ctx, l, &lm, it[i].line, msg);
-                warnings++;
-                continue;
-            }
-            cover = i;
-        }
-    }
-
-    /* Whole-family coverage: one entry, or the union of all of them. */
-    for (int fam = 0; fam < 2; fam++) {
-        enum rm_family f = fam == 0 ? RM_AF_INET : RM_AF_INET6;
-        rm_u128 top = f == RM_AF_INET ? 0xffffffffu : ~(rm_u128) 0;
-        rm_u128 next = 0;
-        bool    all = false, any = false;
-        const char *what = what_open(kind);
-
-        for (uint32_t i = 0; i < ni; i++) {
-            if (it[i].family != f)
-                continue;
-            if (it[i].lo == 0 && it[i].hi == top) {
-                rm_entry_info info;
-
-                rm_list_entry(l, it[i].idx, &info);
-                open_text(&info.entry, kind, msg, sizeof(msg));
-                emit_sev(cb, ctx, l, &lm, open_sev(kind), it[i].line, msg);
-                warnings++;
-                all = false;
-                break;
-            }
-            if (!any) {
-                if (it[i].lo != 0)
-                    break;
-                any = true;
-            } else if (it[i].lo > next) {
-                break;
-            }
-            if (it[i].hi == top) {
-                all = true;
-                break;
-            }
-            if (it[i].hi + 1 > next)
-                next = it[i].hi + 1;
-        }
-        if (all) {
-            snprintf(msg, sizeof(msg), "together, the entries match every %s address: %s",
-                     f == RM_AF_INET ? "IPv4" : "IPv6", what);
-            emit_sev(cb, ctx, l, &lm, open_sev(kind), 0, msg);
-            warnings++;
-        }
-    }
-    rm_free(lm.col);
-    rm_free(it);
+    warnings = lint_entries(&ln);
+    warnings += lint_shadowed(&ln);
+    warnings += lint_open(&ln, RM_AF_INET);
+    warnings += lint_open(&ln, RM_AF_INET6);
+    rm_free(ln.lm.col);
+    rm_free(ln.it);
     return warnings;
 
 nomem:

@@ -184,17 +184,99 @@ static size_t parse_into(rm_list *l, const char *name, const char *buf, size_t l
     return errors;
 }
 
-/* rm_list_load_buffer - build a list from memory */
+/* Where each array of the arena starts, from the first cache line
+ * boundary in it, and what the index will be sized for. */
+typedef struct layout {
+    size_t  r4, m4, r6, m6, k6, sd, mx, cl, fl4, fl6, ln4, name;
+    size_t  size;                       /* the whole arena */
+    unsigned b4, b6, bl4;               /* first levels and line index, in bits */
+    uint64_t clipcap;
+} layout;
+
+/* plan - lay the arena out for the counts of pass 1 */
+
+static void plan(const counts *ct, size_t namelen, layout *lo)
+{
+    size_t  off;
+
+    lo->clipcap = 2 * ct->nrange;
+    if (lo->clipcap > ct->n4 + ct->n6)
+        lo->clipcap = ct->n4 + ct->n6;
+    rm_index_plan(ct->n4, ct->n6, &lo->b4, &lo->b6, &lo->bl4);
+    off = align_up(sizeof(rm_list));
+    lo->r4 = off;
+    off = align_up(off + (size_t) ct->n4 * sizeof(rec4));
+    lo->m4 = off;
+    off = align_up(off + (size_t) ct->n4 * sizeof(uint32_t));
+    lo->r6 = off;
+    off = align_up(off + (size_t) ct->n6 * sizeof(rec6));
+    lo->m6 = off;
+    off = align_up(off + (size_t) ct->n6 * sizeof(uint32_t));
+    lo->k6 = off;
+    off = align_up(off + (size_t) ct->n6 * sizeof(uint64_t));
+    lo->sd = off;
+    off = align_up(off + (size_t) ct->nside * sizeof(side));
+    lo->mx = off;
+    off = align_up(off + rm_mask_bytes(ct->nside, ct->nside6));
+    lo->cl = off;
+    off = align_up(off + (size_t) lo->clipcap * sizeof(clip));
+    lo->fl4 = off;
+    off = align_up(off + (lo->b4 ? (((size_t) 1 << lo->b4) + 1) * sizeof(uint32_t) : 0));
+    lo->fl6 = off;
+    off = align_up(off + (lo->b6 ? (((size_t) 1 << lo->b6) + 1) * sizeof(uint32_t) : 0));
+    lo->ln4 = off;                      /* aligned to a cache line below */
+    off = align_up(off + (lo->bl4 ? ((size_t) 1 << lo->bl4) * sizeof(lbucket) : 0));
+    lo->name = off;
+    lo->size = off + namelen + 63;      /* 63: to align the arrays below */
+}
+
+/* arena_base - where the arrays start: the header stays at the start of
+ * the arena (it is what rm_list_free frees), the arrays are laid out from
+ * the first cache line boundary on */
+
+static char *arena_base(char *arena)
+{
+    return arena + ((64 - ((uintptr_t) arena & 63)) & 63);
+}
+
+/* carve - the list's header at the start of the arena, its arrays after */
+
+static rm_list *carve(char *arena, const layout *lo, const char *name, size_t namelen)
+{
+    rm_list *l = (rm_list *) (void *) arena;
+    char   *base;
+
+    memset(l, 0, sizeof(*l));
+    l->bytes = lo->size;
+    base = arena_base(arena);
+    l->r4 = (rec4 *) (void *) (base + lo->r4);
+    l->m4 = (uint32_t *) (void *) (base + lo->m4);
+    l->r6 = (rec6 *) (void *) (base + lo->r6);
+    l->m6 = (uint32_t *) (void *) (base + lo->m6);
+    l->key6 = (uint64_t *) (void *) (base + lo->k6);
+    l->sd = (side *) (void *) (base + lo->sd);
+    l->cl = (clip *) (void *) (base + lo->cl);
+    l->l4.fl = (uint32_t *) (void *) (base + lo->fl4);
+    l->l6.fl = (uint32_t *) (void *) (base + lo->fl6);
+    l->l4.bits = lo->b4;
+    l->l6.bits = lo->b6;
+    l->ln4.b = (lbucket *) (void *) (base + lo->ln4);
+    l->ln4.bits = lo->bl4;
+    l->name = base + lo->name;
+    memcpy(l->name, name, namelen);
+    return l;
+}
+
+/* rm_list_load_buffer - build a list from memory: caps, pass 1, one
+ * allocation, pass 2, the index */
 
 int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
                             const rm_limits *lim, rm_list **out, rm_diag *d)
 {
     counts  ct;
-    uint64_t clipcap;
-    size_t  off, size, namelen = strlen(name) + 1;
-    size_t  o_r4, o_m4, o_r6, o_m6, o_k6, o_sd, o_mx, o_cl, o_fl4, o_fl6, o_ln4, o_name;
-    unsigned b4, b6, bl4;
-    char   *arena, *base;
+    layout  lo;
+    size_t  namelen = strlen(name) + 1;
+    char   *arena;
     rm_list *l;
     uint64_t max_entries = lim ? lim->max_entries : RM_DEFAULT_MAX_ENTRIES;
     uint64_t max_bytes = lim ? lim->max_bytes : RM_DEFAULT_MAX_BYTES;
@@ -212,73 +294,21 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
                     (unsigned long long) ct.lines, (unsigned long long) max_entries);
         return -1;
     }
-    clipcap = 2 * ct.nrange;
-    if (clipcap > ct.n4 + ct.n6)
-        clipcap = ct.n4 + ct.n6;
-    rm_index_plan(ct.n4, ct.n6, &b4, &b6, &bl4);
-
-    off = align_up(sizeof(rm_list));
-    o_r4 = off;
-    off = align_up(off + (size_t) ct.n4 * sizeof(rec4));
-    o_m4 = off;
-    off = align_up(off + (size_t) ct.n4 * sizeof(uint32_t));
-    o_r6 = off;
-    off = align_up(off + (size_t) ct.n6 * sizeof(rec6));
-    o_m6 = off;
-    off = align_up(off + (size_t) ct.n6 * sizeof(uint32_t));
-    o_k6 = off;
-    off = align_up(off + (size_t) ct.n6 * sizeof(uint64_t));
-    o_sd = off;
-    off = align_up(off + (size_t) ct.nside * sizeof(side));
-    o_mx = off;
-    off = align_up(off + rm_mask_bytes(ct.nside, ct.nside6));
-    o_cl = off;
-    off = align_up(off + (size_t) clipcap * sizeof(clip));
-    o_fl4 = off;
-    off = align_up(off + (b4 ? (((size_t) 1 << b4) + 1) * sizeof(uint32_t) : 0));
-    o_fl6 = off;
-    off = align_up(off + (b6 ? (((size_t) 1 << b6) + 1) * sizeof(uint32_t) : 0));
-    o_ln4 = off;                        /* aligned to a cache line below */
-    off = align_up(off + (bl4 ? ((size_t) 1 << bl4) * sizeof(lbucket) : 0));
-    o_name = off;
-    size = off + namelen + 63;          /* 63: to align the arrays below */
-
-    if ((arena = rm_malloc(size)) == NULL) {
+    plan(&ct, namelen, &lo);
+    if ((arena = rm_malloc(lo.size)) == NULL) {
         rm_diag_add(d, RM_SEV_ERROR, name, 0, 0,
                     "out of memory allocating %zu bytes for %llu entries; nothing loaded",
-                    size, (unsigned long long) ct.lines);
+                    lo.size, (unsigned long long) ct.lines);
         return -1;
     }
-    rm_mem_huge(arena, size);           /* a large list is read at random */
-    l = (rm_list *) (void *) arena;
-    memset(l, 0, sizeof(*l));
-    l->bytes = size;
-    /* The header stays at the start (it is what rm_list_free frees); the
-     * arrays are laid out from the first cache line boundary on. */
-    base = arena + ((64 - ((uintptr_t) arena & 63)) & 63);
-    l->r4 = (rec4 *) (void *) (base + o_r4);
-    l->m4 = (uint32_t *) (void *) (base + o_m4);
-    l->r6 = (rec6 *) (void *) (base + o_r6);
-    l->m6 = (uint32_t *) (void *) (base + o_m6);
-    l->key6 = (uint64_t *) (void *) (base + o_k6);
-    l->sd = (side *) (void *) (base + o_sd);
-    l->cl = (clip *) (void *) (base + o_cl);
-    l->l4.fl = (uint32_t *) (void *) (base + o_fl4);
-    l->l6.fl = (uint32_t *) (void *) (base + o_fl6);
-    l->l4.bits = b4;
-    l->l6.bits = b6;
-    l->ln4.b = (lbucket *) (void *) (base + o_ln4);
-    l->ln4.bits = bl4;
-    l->name = base + o_name;
-    memcpy(l->name, name, namelen);
-
+    rm_mem_huge(arena, lo.size);        /* a large list is read at random */
+    l = carve(arena, &lo, name, namelen);
     if (parse_into(l, name, buf, len, &ct, d) > 0) {
         rm_free(arena);
         return -1;
     }
-
-    rm_mask_build(&l->mx, base + o_mx, ct.nside6, l->sd, l->nside);
-    rm_index_build(l, (uint32_t) clipcap);
+    rm_mask_build(&l->mx, arena_base(arena) + lo.mx, ct.nside6, l->sd, l->nside);
+    rm_index_build(l, (uint32_t) lo.clipcap);
     *out = l;
     return 0;
 }
@@ -366,24 +396,6 @@ static rm_u128 orig_lo(const rm_list *l, uint32_t family, uint32_t idx, rm_u128 
     return lo;
 }
 
-/* fill_plen - the prefix length of an interval entry, or -1 */
-
-static void fill_plen(rm_entry *e)
-{
-    unsigned bits = rm_entry_bits(e);
-
-    e->plen = -1;
-    for (unsigned p = 0; p <= bits; p++) {
-        rm_u128 mask = rm_mask_from_plen(p, bits);
-        rm_u128 all = bits == 32 ? 0xffffffffu : ~(rm_u128) 0;
-
-        if ((e->lo & ~mask) == 0 && e->hi == (e->lo | (~mask & all))) {
-            e->plen = (int) p;
-            return;
-        }
-    }
-}
-
 /* rm_list_entry - describe one entry */
 
 int     rm_list_entry(const rm_list *l, uint32_t idx, rm_entry_info *info)
@@ -427,7 +439,7 @@ int     rm_list_entry(const rm_list *l, uint32_t idx, rm_entry_info *info)
     }
     e->form = META_FORM(meta);
     e->interval = true;
-    fill_plen(e);
+    e->plen = rm_entry_interval_plen(e->lo, e->hi, rm_entry_bits(e));
     if (e->form == RM_FORM_EXCH) {
         unsigned bits = rm_entry_bits(e);
 
