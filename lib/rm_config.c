@@ -683,28 +683,22 @@ unsigned rm_config_key_line(const rm_config *c, const char *name)
 
 unsigned rm_config_sniff(const char *text, size_t len, size_t *key)
 {
-    unsigned line = 1;
+    rm_scan sc;
+    rm_scan_line ln;
 
-    for (size_t i = 0; i < len; line++) {
-        size_t  b = i, e;
-
-        while (i < len && text[i] != '\n')
-            i++;
-        e = i++;
-        while (b < e && (text[b] == ' ' || text[b] == '\t'))
-            b++;
+    rm_scan_init(&sc, text, len, 0);
+    while (rm_scan_next(&sc, &ln)) {
         for (size_t k = 0; k < rm_config_key_count(); k++) {
             const char *name = rm_config_key_name(k);
-            size_t  n = strlen(name), j = b + n;
+            size_t  n = strlen(name), j = n;
 
-            /* cppcheck-suppress knownConditionTrueFalse ; false positive: e - b is the line's length, n the name's */
-            if (e - b <= n || strncmp(text + b, name, n) != 0)
+            if (ln.toklen <= n || strncmp(ln.tok, name, n) != 0)
                 continue;
-            while (j < e && (text[j] == ' ' || text[j] == '\t'))
+            while (j < ln.toklen && (ln.tok[j] == ' ' || ln.tok[j] == '\t'))
                 j++;
-            if (j < e && text[j] == '=') {
+            if (j < ln.toklen && ln.tok[j] == '=') {
                 *key = k;
-                return line;
+                return ln.line;
             }
         }
     }

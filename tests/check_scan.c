@@ -371,6 +371,34 @@ START_TEST(test_config_table)
 }
 END_TEST
 
+/* rm_config_sniff, which tells lint that a "list" is a configuration. */
+
+static const struct sniff_case {
+    const char *what;
+    const char *text;
+    unsigned want;                      /* the line, or 0 */
+} sniff_cases[] = {
+    {"plain", "# c\nmode = report\n", 2},
+    {"BOM", "\xef\xbb\xbfmode = report\n", 1},
+    {"CRLF, blanks", "\r\n \tmode\t= report\r\n", 2},
+    {"comment", "# mode = report\n", 0},
+    {"a list", "192.0.2.1\nmode\n", 0},
+};
+
+START_TEST(test_sniff_table)
+{
+    for (size_t i = 0; i < NELEM(sniff_cases); i++) {
+        const struct sniff_case *t = &sniff_cases[i];
+        size_t  key;
+        unsigned got = rm_config_sniff(t->text, strlen(t->text), &key);
+
+        ck_assert_msg(got == t->want, "%s: want line %u, got %u", t->what, t->want, got);
+        if (got)
+            ck_assert_str_eq(rm_config_key_name(key), "mode");
+    }
+}
+END_TEST
+
 static Suite *scan_suite(void)
 {
     Suite  *s = suite_create("scan");
@@ -382,6 +410,7 @@ static Suite *scan_suite(void)
     tcase_add_test(tc, test_lint_table);
     tcase_add_test(tc, test_domains_table);
     tcase_add_test(tc, test_config_table);
+    tcase_add_test(tc, test_sniff_table);
     suite_add_tcase(s, tc);
     return s;
 }
