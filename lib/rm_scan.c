@@ -93,6 +93,7 @@ bool    rm_scan_next(rm_scan *sc, rm_scan_line *ln)
     ln->span = sc->line == 1 ? sc->buf : s;
     ln->spanlen = (size_t) (s - ln->span) + n + (nl ? 1 : 0);
     sc->pos += n + (nl ? 1 : 0);
+    /* cppcheck-suppress knownConditionTrueFalse ; false positive: an empty line (s at its '\n') has n == 0 */
     if (n > 0 && s[n - 1] == '\r')
         n--;
     ln->text = s;
