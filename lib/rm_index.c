@@ -417,6 +417,8 @@ static void level1_build(level1 *l1, unsigned width, rm_u128 first, rm_u128 last
     }
 }
 
+/* lo_at4, lo_at6 - record i's start, for level1_build */
+
 static rm_u128 lo_at4(const void *recs, uint32_t i)
 {
     return ((const rec4 *) recs)[i].lo;
@@ -673,11 +675,15 @@ bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
     return have_popcnt ? rm_list_match_popcnt(l, a, m) : rm_list_match_generic(l, a, m);
 }
 
+/* rm_list_match_isa - the build rm_list_match runs */
+
 const char *rm_list_match_isa(void)
 {
     return have_popcnt ? "popcnt" : "generic";
 }
 #else
+/* rm_list_match, rm_list_match_isa - the generic build, the only one */
+
 bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
 {
     return rm_list_match_generic(l, a, m);

@@ -6,7 +6,7 @@
  * and parsed into one arena, and the description of its entries
  * afterwards (rm_list_entry, rm_list_covers).  What the records become
  * once parsed (sorted, swept, indexed) is rm_index.c's; many lookups at
- * once are rm_batch.c's; the arena's layout is rm_list_impl.h's.
+ * once are rm_batch.c's; the records' layout is rm_list_impl.h's.
  *
  * Layout.  A load reads the file into one buffer, validates and counts
  * every entry (pass 1), allocates one arena sized from those counts, parses
