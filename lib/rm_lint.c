@@ -151,6 +151,17 @@ static void dead_text(const rm_entry *e, char *msg, size_t len)
                  "and Exchange matched (IP AND mask) == net (did you mean %s/%d?)", etext, net, wp);
         return;
     }
+    if (e->mask == 0) {
+        /* Clearing the net would suggest an entry that matches everything. */
+        rm_addr a = {e->family, e->net};
+        char    host[RM_ADDR_STRLEN];
+
+        rm_addr_format(&a, host, sizeof(host));
+        snprintf(msg, len, "entry %s can never match: its mask is empty, and Exchange matched "
+                 "(IP AND mask) == net (did you mean the one host %s? with its net cleared, "
+                 "it would match every address)", etext, host);
+        return;
+    }
     fix.net &= fix.mask;
     rm_entry_format(&fix, ctext, sizeof(ctext));
     snprintf(msg, len, "entry %s can never match: its net has bits outside "

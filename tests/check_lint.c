@@ -124,11 +124,12 @@ static const lint_row rows[] = {
      BUF("::ffff:0:0;ffff::ffff:ffff:0:ffff\n"), false, 1,
      F "1:1: warning: entry ::ffff:0.0.0.0;ffff::ffff:ffff:0:ffff reaches into ::ffff:0:0/96, so it "
      "also matches IPv4 clients"},
-    /* The hint is what Exchange's rule makes of the net; it is itself an
-     * entry for every address, which lint would then report. */
+    /* Clearing the net (the hint for other dead entries) would suggest an
+     * entry for every address: the hint is the host instead. */
     {"a mask of 0 with a net: dead", RM_LIST_DENY, BUF("192.0.2.1;0.0.0.0\n"), false, 1,
-     F "1:1: warning: entry 192.0.2.1;0.0.0.0 can never match: its net has bits outside its mask, "
-     "and Exchange matched (IP AND mask) == net (did you mean 0.0.0.0;0.0.0.0?)"},
+     F "1:1: warning: entry 192.0.2.1;0.0.0.0 can never match: its mask is empty, "
+     "and Exchange matched (IP AND mask) == net (did you mean the one host 192.0.2.1? "
+     "with its net cleared, it would match every address)"},
     {"an IPv6 entry beside ::ffff:0:0/96", RM_LIST_ALLOW, BUF("::fffe:0:0/96\n::1:0:0:0/96\n"), false, 0, ""},
 
     /* -- columns -- */
