@@ -44,7 +44,16 @@ static rm_list *load_current(const char *name, const char *text, size_t len,
     return l;
 }
 
-/* rm_edit_add - append one entry */
+/* line_end - the line end the file uses: that of its last line that has one */
+
+static const char *line_end(const char *text, size_t len)
+{
+    while (len > 0 && text[len - 1] != '\n')
+        len--;
+    return len > 1 && text[len - 2] == '\r' ? "\r\n" : "\n";
+}
+
+/* rm_edit_add - append one entry, ending its line (and an unended last one) as the file does */
 
 enum rm_edit_status rm_edit_add(const char *name, const char *text, size_t len,
                                 const char *entry, const char *comment,
@@ -56,6 +65,7 @@ enum rm_edit_status rm_edit_add(const char *name, const char *text, size_t len,
     char    canon[RM_ENTRY_STRLEN];
     size_t  need, o = 0;
     bool    nl = len > 0 && text[len - 1] != '\n';
+    const char *eol;
 
     memset(r, 0, sizeof(*r));
     if (parse_arg(entry, &e, d) < 0)
@@ -83,7 +93,8 @@ enum rm_edit_status rm_edit_add(const char *name, const char *text, size_t len,
     rm_list_free(l);
 
     rm_entry_format(&e, canon, sizeof(canon));
-    need = len + 1 + strlen(canon) + (comment ? strlen(comment) + 4 : 0) + 2;
+    eol = line_end(text, len);
+    need = len + 2 + strlen(canon) + (comment ? strlen(comment) + 4 : 0) + 3;
     if ((r->out = rm_malloc(need)) == NULL) {
         rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "out of memory; the file is unchanged");
         return RM_EDIT_ERROR;
@@ -91,9 +102,11 @@ enum rm_edit_status rm_edit_add(const char *name, const char *text, size_t len,
     memcpy(r->out, text, len);
     o = len;
     if (nl)
-        r->out[o++] = '\n';
-    o += (size_t) snprintf(r->out + o, need - o, comment && *comment ? "%s  # %s\n" : "%s\n",
-                           canon, comment ? comment : "");
+        o += (size_t) snprintf(r->out + o, need - o, "%s", eol);
+    if (comment && *comment)
+        o += (size_t) snprintf(r->out + o, need - o, "%s  # %s%s", canon, comment, eol);
+    else
+        o += (size_t) snprintf(r->out + o, need - o, "%s%s", canon, eol);
     r->outlen = o;
 
     /* The new text must load as the daemon will load it (caps included). */
