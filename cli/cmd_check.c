@@ -188,27 +188,21 @@ static int check_batch(relayctl *rc, const rm_snapshot *s, const rm_verdict_in *
 static int check_live(relayctl *rc, const char *addr, const rm_verdict_in *in)
 {
     static rm_ctl_req req;
-    rm_diag d;
+    static rm_diag d;
     rm_config *cfg;
     rm_verdict_report r;
-    char    line[RM_CTL_MAX_LINE * 3 + 64], reply[16384], why[512];
-    size_t  n = 0;
+    char    reply[16384], why[512];
 
-    if (rm_ctl_req_check(in, &req, why, sizeof(why)) < 0
-        || (n = rm_ctl_format_request(&req, line, sizeof(line))) >= RM_CTL_MAX_LINE) {
-        if (n >= RM_CTL_MAX_LINE)
-            snprintf(why, sizeof(why), "the request is over %d bytes", RM_CTL_MAX_LINE - 1);
+    if (rm_ctl_req_check(in, &req, why, sizeof(why)) < 0)
         return report_error(rc, NULL, 0, 0, "check --live: %s", why);
-    }
-    rm_diag_init(&d);
-    if (rm_config_load(rc->config_path, &cfg, &d) < 0)
-        return report_diag(rc, &d, "check --live: the configuration did not load; nothing was checked");
-    if (ctl_request(cfg->control_socket, line, reply, sizeof(reply), why, sizeof(why)) < 0) {
+    if ((cfg = config_load(rc, &d, "check --live: the configuration did not load; nothing was checked")) == NULL)
+        return EXIT_TROUBLE;
+    if (ctl_ask(cfg->control_socket, &req, reply, sizeof(reply), why, sizeof(why)) < 0) {
         rm_config_free(cfg);
         return report_error(rc, NULL, 0, 0, "check --live: %s", why);
     }
     rm_config_free(cfg);
-    if (rm_ctl_parse_check_reply(reply, &r, why, sizeof(why)) < 0)
+    if (rm_ctl_parse_check_reply(reply, &r, why, sizeof(why)) != 0)
         return report_error(rc, NULL, 0, 0, "check --live: relaymilter answered: %s", why);
     return print_one(rc, addr, in, &r, NULL, 0);
 }

@@ -12,18 +12,6 @@
 #include "rm_ctl.h"
 #include "rm_kind.h"
 
-static int load_config(relayctl *rc, rm_config **cfg)
-{
-    rm_diag d;
-
-    rm_diag_init(&d);
-    if (rm_config_load(rc->config_path, cfg, &d) < 0) {
-        print_failure(rc, &d);
-        return -1;
-    }
-    return 0;
-}
-
 /* What a reload after an edit came to: one row each, message and exit status. */
 enum outcome { O_RELOADED, O_FAILED, O_RUNNING, O_NO_ANSWER, O_NOT_RUNNING };
 
@@ -68,45 +56,58 @@ static void edit_report(relayctl *rc, enum outcome o, const char *cmd, const cha
     }
 }
 
+/* reload_outcome - what the daemon's answer to RELOAD came to; why says
+ * it when the answer says nothing of the reload.  *shown: the answer
+ * reads as a reply, and may be shown as it came. */
+
+static enum outcome reload_outcome(const char *reply, uint64_t *gen, bool *shown, char *why, size_t whylen)
+{
+    rm_ctl_reload_reply r;
+    char    err[512];
+
+    *gen = 0;
+    *shown = true;
+    if (reply[0] == '\0') {
+        snprintf(why, whylen, "relaymilter closed the connection without an answer");
+        return O_NO_ANSWER;
+    }
+    switch (rm_ctl_parse_reload_reply(reply, &r, err, sizeof(err))) {
+    case 0:
+        *gen = r.generation;
+        return r.outcome == RM_CTL_RELOADED ? O_RELOADED
+            : r.outcome == RM_CTL_RELOAD_FAILED ? O_FAILED : O_RUNNING;
+    case 1:
+        snprintf(why, whylen, "relaymilter answered: ERR %s", err);
+        return O_NO_ANSWER;
+    default:
+        snprintf(why, whylen, "relaymilter's answer cannot be read: %s", err);
+        *shown = false;
+        return O_NO_ANSWER;
+    }
+}
+
 int     daemon_reload(relayctl *rc, const rm_config *cfg, const char *cmd, const char *edited)
 {
-    char    reply[65536], why[512];
+    static const rm_ctl_req req = {.cmd = RM_CTL_RELOAD};
+    char    reply[65536], why[1024];
     enum outcome o;
     uint64_t gen = 0;
+    bool    shown = false;
 
     reply[0] = '\0';
-    if (ctl_request(cfg->control_socket, "RELOAD\n", reply, sizeof(reply), why, sizeof(why)) < 0) {
+    if (ctl_ask(cfg->control_socket, &req, reply, sizeof(reply), why, sizeof(why)) < 0) {
         o = errno == ENOENT || errno == ECONNREFUSED ? O_NOT_RUNNING : O_NO_ANSWER;
         reply[0] = '\0';
     } else {
-        switch (rm_ctl_reload_outcome(reply, &gen)) {
-        case RM_CTL_RELOADED:
-            o = O_RELOADED;
-            break;
-        case RM_CTL_RELOAD_FAILED:
-            o = O_FAILED;
-            break;
-        case RM_CTL_RELOAD_RUNNING:
-            o = O_RUNNING;
-            break;
-        default:
-            o = O_NO_ANSWER;
-            if (reply[0])
-                snprintf(why, sizeof(why), "relaymilter answered: %.*s", (int) strcspn(reply, "\n"), reply);
-            else
-                snprintf(why, sizeof(why), "relaymilter closed the connection without an answer");
-            break;
-        }
+        o = reload_outcome(reply, &gen, &shown, why, sizeof(why));
     }
     if (rc->json) {
         printf("{\"reloaded\":%s,\"outcome\":\"%s\",\"answer\":", o == O_RELOADED ? "true" : "false",
                outcomes[o].name);
         json_string(stdout, reply);
         printf("}\n");
-    } else if (reply[0]) {
+    } else if (reply[0] && shown) {     /* JSON escapes any answer; text shows only a reply */
         printf("relaymilter: %s", reply);
-        if (reply[strlen(reply) - 1] != '\n')
-            printf("\n");
     }
     fflush(stdout);                     /* the answer, then what it means */
     if (edited != NULL) {
@@ -125,6 +126,7 @@ int     daemon_reload(relayctl *rc, const rm_config *cfg, const char *cmd, const
 
 int     cmd_reload(relayctl *rc, int argc, char **argv)
 {
+    static rm_diag d;
     rm_config *cfg;
     int     status;
 
@@ -137,110 +139,127 @@ int     cmd_reload(relayctl *rc, int argc, char **argv)
         fputs("usage: relayctl [-c CONFIG] [--json] reload\n", stderr);
         return EXIT_TROUBLE;
     }
-    if (load_config(rc, &cfg) < 0)
+    if ((cfg = config_load(rc, &d, "reload: the configuration did not load; relaymilter was not asked")) == NULL)
         return EXIT_TROUBLE;
     status = daemon_reload(rc, cfg, "reload", NULL);
     rm_config_free(cfg);
     return status;
 }
 
-/* status_value - the value of "key: value" in a STATUS reply, or NULL */
-
-static const char *status_value(const char *reply, const char *key, char *buf, size_t len)
-{
-    size_t  klen = strlen(key);
-
-    for (const char *p = reply; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-        if (strncmp(p, key, klen) == 0 && p[klen] == ':' && p[klen + 1] == ' ') {
-            size_t  n = strcspn(p + klen + 2, "\n");
-
-            snprintf(buf, len, "%.*s", (int) n, p + klen + 2);
-            return buf;
-        }
-    }
-    return NULL;
-}
-
 /* print_list_sources - each list's age, and a URL list's fetches by result */
 
-static void print_list_sources(const char *reply)
+static void print_list_sources(const rm_ctl_status *st)
 {
-    char    key[64], v[128];
-    const char *name, *result;
 
     printf("# HELP relaymilter_list_age_seconds Seconds since the list in force was known current "
            "(fetched or confirmed by its server, or loaded from its file).\n"
            "# TYPE relaymilter_list_age_seconds gauge\n");
-    for (int i = 0; i < RM_CTL_SOURCES; i++) {
-        name = rm_ctl_source_name(i);
-        snprintf(key, sizeof(key), "list_%s_age_seconds", name);
-        if (status_value(reply, key, v, sizeof(v)))
-            printf("relaymilter_list_age_seconds{list=\"%s\"} %s\n", name, v);
-    }
+    for (int i = 0; i < RM_CTL_SOURCES; i++)
+        if (st->sources[i].source[0])
+            printf("relaymilter_list_age_seconds{list=\"%s\"} %llu\n", rm_ctl_source_name(i),
+                   (unsigned long long) st->sources[i].age_seconds);
     printf("# HELP relaymilter_list_fetches_total Fetches of URL lists, by list and result.\n"
            "# TYPE relaymilter_list_fetches_total counter\n");
-    for (int i = 0; i < RM_CTL_SOURCES; i++)
-        for (int r = 0; r < RM_CTL_FETCH__COUNT; r++) {
-            name = rm_ctl_source_name(i);
-            result = rm_ctl_fetch_name((enum rm_ctl_fetch) r);
-            snprintf(key, sizeof(key), "list_%s_fetches_%s", name, result);
-            if (status_value(reply, key, v, sizeof(v)))
-                printf("relaymilter_list_fetches_total{list=\"%s\",result=\"%s\"} %s\n",
-                       name, result, v);
-        }
+    for (int i = 0; i < RM_CTL_SOURCES; i++) {
+        const rm_ctl_source *s = &st->sources[i];
+        const uint64_t n[RM_CTL_FETCH__COUNT] = {
+            [RM_CTL_FETCH_OK] = s->fetch_ok, [RM_CTL_FETCH_NOT_MODIFIED] = s->fetch_not_modified,
+            [RM_CTL_FETCH_FAILED] = s->fetch_failed,
+        };
+
+        if (!s->source[0] || !s->url)
+            continue;
+        for (int r = 0; r < RM_CTL_FETCH__COUNT; r++)
+            printf("relaymilter_list_fetches_total{list=\"%s\",result=\"%s\"} %llu\n",
+                   rm_ctl_source_name(i), rm_ctl_fetch_name((enum rm_ctl_fetch) r), (unsigned long long) n[r]);
+    }
 }
 
 /*
  * print_prometheus - the counters in Prometheus' text exposition format,
- * for node_exporter's textfile collector.  up is 0 when the daemon did
- * not answer, so that a stopped milter shows on a graph, not a gap.
+ * for node_exporter's textfile collector.  st is NULL when the daemon did
+ * not answer: relaymilter_up 0, so that a stopped milter shows on a
+ * graph, not a gap.
  */
-static void print_prometheus(const char *reply, bool up)
+static void print_prometheus(const rm_ctl_status *st)
 {
-    char    key[64], v[128];
-    const char *name;
-
     printf("# HELP relaymilter_up Whether relaymilter answered on its control socket.\n"
-           "# TYPE relaymilter_up gauge\nrelaymilter_up %d\n", up ? 1 : 0);
-    if (!up)
+           "# TYPE relaymilter_up gauge\nrelaymilter_up %d\n", st ? 1 : 0);
+    if (st == NULL)
         return;
     printf("# HELP relaymilter_decisions_total Recipients decided, by the rule that decided.\n"
            "# TYPE relaymilter_decisions_total counter\n");
-    for (int i = 0; i < RM_CTL_D__COUNT; i++) {
-        name = rm_ctl_decision_name((enum rm_ctl_decision) i);
-        snprintf(key, sizeof(key), "decisions_%s", name);
-        printf("relaymilter_decisions_total{rule=\"%s\"} %s\n", name,
-               status_value(reply, key, v, sizeof(v)) ? v : "0");
-    }
+    for (int k = 0; k < RM_CTL_D__COUNT; k++)
+        printf("relaymilter_decisions_total{rule=\"%s\"} %llu\n", rm_ctl_decision_name((enum rm_ctl_decision) k),
+               (unsigned long long) st->decisions[k]);
     printf("# HELP relaymilter_reloads_total Reloads, by result.\n"
            "# TYPE relaymilter_reloads_total counter\n");
-    printf("relaymilter_reloads_total{result=\"ok\"} %s\n",
-           status_value(reply, "reloads_ok", v, sizeof(v)) ? v : "0");
-    printf("relaymilter_reloads_total{result=\"failed\"} %s\n",
-           status_value(reply, "reloads_failed", v, sizeof(v)) ? v : "0");
+    printf("relaymilter_reloads_total{result=\"ok\"} %llu\n", (unsigned long long) st->reloads_ok);
+    printf("relaymilter_reloads_total{result=\"failed\"} %llu\n", (unsigned long long) st->reloads_failed);
     printf("# HELP relaymilter_list_entries Entries of each list in force.\n"
            "# TYPE relaymilter_list_entries gauge\n");
-    for (int k = 0; k < RM_LIST__COUNT; k++) {
-        name = rm_kind_name((enum rm_list_kind) k);
-        snprintf(key, sizeof(key), "entries_%s", name);
-        printf("relaymilter_list_entries{list=\"%s\"} %s\n", name,
-               status_value(reply, key, v, sizeof(v)) ? v : "0");
-    }
+    for (int k = 0; k < RM_LIST__COUNT; k++)
+        printf("relaymilter_list_entries{list=\"%s\"} %lu\n", rm_kind_name((enum rm_list_kind) k),
+               (unsigned long) st->entries[k]);
     printf("# HELP relaymilter_generation Generation of the policy in force.\n"
-           "# TYPE relaymilter_generation gauge\nrelaymilter_generation %s\n",
-           status_value(reply, "generation", v, sizeof(v)) ? v : "0");
+           "# TYPE relaymilter_generation gauge\nrelaymilter_generation %llu\n",
+           (unsigned long long) st->generation);
     printf("# HELP relaymilter_uptime_seconds Seconds since relaymilter started.\n"
-           "# TYPE relaymilter_uptime_seconds gauge\nrelaymilter_uptime_seconds %s\n",
-           status_value(reply, "uptime_seconds", v, sizeof(v)) ? v : "0");
-    print_list_sources(reply);
-    if (status_value(reply, "loaded_at", v, sizeof(v))) {
-        struct tm tm;
+           "# TYPE relaymilter_uptime_seconds gauge\nrelaymilter_uptime_seconds %llu\n",
+           (unsigned long long) st->uptime_seconds);
+    print_list_sources(st);
+    printf("# HELP relaymilter_loaded_timestamp_seconds When the policy in force was loaded.\n"
+           "# TYPE relaymilter_loaded_timestamp_seconds gauge\n"
+           "relaymilter_loaded_timestamp_seconds %lld\n", (long long) st->loaded_at);
+}
 
-        memset(&tm, 0, sizeof(tm));
-        if (strptime(v, "%Y-%m-%dT%H:%M:%SZ", &tm) != NULL)
-            printf("# HELP relaymilter_loaded_timestamp_seconds When the policy in force was loaded.\n"
-                   "# TYPE relaymilter_loaded_timestamp_seconds gauge\n"
-                   "relaymilter_loaded_timestamp_seconds %lld\n", (long long) timegm(&tm));
+/* print_field - one STATUS field as the daemon wrote it */
+
+static void print_field(void *ctx, const char *key, const char *value)
+{
+    (void) ctx;
+    printf("%s: %s\n", key, value);
+}
+
+/* json_field - one STATUS field as a JSON member: numbers stay numbers,
+ * "none" (no value) is null */
+
+static void json_field(void *ctx, const char *key, const char *value)
+{
+    bool   *first = ctx;
+
+    printf("%s", *first ? "" : ",");
+    json_string(stdout, key);
+    printf(":");
+    if (value[0] != '\0' && strspn(value, "0123456789") == strlen(value))
+        printf("%s", value);
+    else
+        json_string_or_null(stdout, strcmp(value, "none") == 0 ? NULL : value);
+    *first = false;
+}
+
+/* ask_status - the daemon's STATUS into st, or -1 with why */
+
+static int ask_status(const rm_config *cfg, rm_ctl_status *st, char *why, size_t whylen)
+{
+    static const rm_ctl_req req = {.cmd = RM_CTL_STATUS};
+    static char reply[65536];
+    char    err[512];
+
+    if (ctl_ask(cfg->control_socket, &req, reply, sizeof(reply), why, whylen) < 0)
+        return -1;
+    switch (rm_ctl_parse_status_reply(reply, st, err, sizeof(err))) {
+    case 0:
+        return 0;
+    case 1:
+        snprintf(why, whylen, "relaymilter answered: ERR %s", err);
+        return -1;
+    default:
+        if (reply[0] == '\0')
+            snprintf(why, whylen, "relaymilter closed the connection without an answer");
+        else
+            snprintf(why, whylen, "relaymilter's answer cannot be read: %s", err);
+        return -1;
     }
 }
 
@@ -248,10 +267,12 @@ static void print_prometheus(const char *reply, bool up)
 
 int     cmd_status(relayctl *rc, int argc, char **argv)
 {
+    static rm_diag d;
+    static rm_ctl_status st;
     rm_config *cfg;
-    char    reply[65536], why[512];
-    char   *line, *save = NULL;
+    char    why[1024];
     bool    first = true, prometheus = false;
+    int     rv;
     static const char status_usage[] = "usage: relayctl [-c CONFIG] [--json] status [--prometheus]\n";
 
     for (int i = 1; i < argc; i++) {
@@ -266,60 +287,24 @@ int     cmd_status(relayctl *rc, int argc, char **argv)
             return EXIT_TROUBLE;
         }
     }
-    if (load_config(rc, &cfg) < 0)
+    if ((cfg = config_load(rc, &d, "status: the configuration did not load; relaymilter was not asked")) == NULL)
         return EXIT_TROUBLE;
-    if (ctl_request(cfg->control_socket, "STATUS\n", reply, sizeof(reply), why, sizeof(why)) < 0) {
-        if (prometheus)
-            fprintf(stderr, "%s: status: %s\n", rc->progname, why);
-        else
-            report_error(rc, NULL, 0, 0, "status: %s", why);
-        rm_config_free(cfg);
-        if (prometheus)
-            print_prometheus("", false);
-        return EXIT_TROUBLE;
-    }
+    rv = ask_status(cfg, &st, why, sizeof(why));
     rm_config_free(cfg);
     if (prometheus) {
-        if (strncmp(reply, "OK ", 3) != 0) {
-            fprintf(stderr, "%s: status: relaymilter answered: %s", rc->progname, reply);
-            print_prometheus("", false);
-            return EXIT_TROUBLE;
-        }
-        print_prometheus(reply, true);
-        return EXIT_OK;
+        if (rv < 0)
+            fprintf(stderr, "%s: status: %s\n", rc->progname, why);
+        print_prometheus(rv < 0 ? NULL : &st);
+        return rv < 0 ? EXIT_TROUBLE : EXIT_OK;
     }
-    if (strncmp(reply, "OK ", 3) != 0)
-        return report_error(rc, NULL, 0, 0, "status: relaymilter answered: %.*s",
-                            (int) strcspn(reply, "\n"), reply);
+    if (rv < 0)
+        return report_error(rc, NULL, 0, 0, "status: %s", why);
     if (!rc->json) {
-        fputs(strchr(reply, '\n') ? strchr(reply, '\n') + 1 : "", stdout);
+        rm_ctl_status_fields(&st, print_field, NULL);
         return EXIT_OK;
     }
-    /* "key: value" lines become one JSON object; numbers stay numbers. */
     printf("{");
-    for (line = strtok_r(strchr(reply, '\n') ? strchr(reply, '\n') + 1 : reply + strlen(reply), "\n", &save);
-         line; line = strtok_r(NULL, "\n", &save)) {
-        char   *colon = strstr(line, ": ");
-        char   *v, *p;
-        bool    num;
-
-        if (colon == NULL)
-            continue;
-        *colon = '\0';
-        v = colon + 2;
-        num = *v != '\0';
-        for (p = v; *p; p++)
-            if (*p < '0' || *p > '9')
-                num = false;
-        printf("%s", first ? "" : ",");
-        json_string(stdout, line);
-        printf(":");
-        if (num)
-            printf("%s", v);
-        else
-            json_string_or_null(stdout, strcmp(v, "none") == 0 ? NULL : v);   /* no value: null */
-        first = false;
-    }
+    rm_ctl_status_fields(&st, json_field, &first);
     printf("}\n");
     return EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "rm_config.h"
+#include "rm_ctl.h"
 #include "rm_diag.h"
 
 #define EXIT_OK       0
@@ -46,8 +47,24 @@ int     cmd_doctor(relayctl *rc, int argc, char **argv);
  */
 int     daemon_reload(relayctl *rc, const rm_config *cfg, const char *cmd, const char *edited);
 
-/* print_diag - every message of d on stream, compiler style */
+/*
+ * config_load - the configuration relayctl was pointed at (-c, --config=,
+ * RELAYCTL_CONFIG, or the default), its messages in d.  NULL when it did
+ * not load: with a summary, the failure is reported (report_diag, exit
+ * status EXIT_TROUBLE is the caller's); without one, d is the caller's to
+ * show.  rm_config_free() the result.
+ */
+rm_config *config_load(relayctl *rc, rm_diag *d, const char *summary);
+
+/* print_diag - every message of d on stream, compiler style, then how
+ * many were not kept (print_dropped) */
 void    print_diag(FILE *fp, const rm_diag *d);
+
+/* print_diag_msg - one message on stream, compiler style */
+void    print_diag_msg(FILE *fp, const rm_diag_msg *m);
+
+/* print_dropped - "... and N more messages not shown", when n is not 0 */
+void    print_dropped(FILE *fp, size_t n);
 
 /* quoted - s in double quotes, escaped for a message (rm_text_quote); the
  * result is overwritten by the call after the next (two may be in use) */
@@ -83,9 +100,11 @@ void    print_failure(relayctl *rc, const rm_diag *d);
 /* json_diag_msg - one message as {"file":..,"line":..,"column":..,"severity":..,"text":..} */
 void    json_diag_msg(FILE *fp, const rm_diag_msg *m);
 
-/* ctl_request - send one line to the daemon's control socket and copy the
- * reply to out (NUL-terminated).  Returns 0, or -1 with why filled in. */
-int     ctl_request(const char *socket_path, const char *line, char *out, size_t outlen,
-                    char *why, size_t whylen);
+/* ctl_ask - send req (rm_ctl_format_request) to the daemon's control
+ * socket and copy the reply to out (NUL-terminated).  Returns 0, or -1
+ * with why filled in and errno as the call that failed left it (0 when
+ * the request does not fit the protocol). */
+int     ctl_ask(const char *socket_path, const rm_ctl_req *req, char *out, size_t outlen,
+                char *why, size_t whylen);
 
 #endif

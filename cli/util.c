@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* util - output helpers and the control-socket client shared by commands */
+/* util - output helpers, the configuration and the control-socket client shared by commands */
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -13,18 +13,31 @@
 #include "relayctl.h"
 #include "rm_text.h"
 
+/* print_diag_msg - "FILE:LINE:COL: error: TEXT" */
+
+void    print_diag_msg(FILE *fp, const rm_diag_msg *m)
+{
+    char    line[RM_DIAG_FILE_LEN + RM_DIAG_TEXT_LEN + 64];
+
+    rm_diag_format(m, line, sizeof(line));
+    fprintf(fp, "%s\n", line);
+}
+
+/* print_dropped - how many messages were not kept, when some were not */
+
+void    print_dropped(FILE *fp, size_t n)
+{
+    if (n)
+        fprintf(fp, "... and %zu more messages not shown\n", n);
+}
+
 /* print_diag - every message, then how many were not kept */
 
 void    print_diag(FILE *fp, const rm_diag *d)
 {
-    char    line[RM_DIAG_FILE_LEN + RM_DIAG_TEXT_LEN + 64];
-
-    for (size_t i = 0; i < d->count; i++) {
-        rm_diag_format(&d->msgs[i], line, sizeof(line));
-        fprintf(fp, "%s\n", line);
-    }
-    if (d->dropped)
-        fprintf(fp, "... and %zu more messages not shown\n", d->dropped);
+    for (size_t i = 0; i < d->count; i++)
+        print_diag_msg(fp, &d->msgs[i]);
+    print_dropped(fp, d->dropped);
 }
 
 /* quoted - what a user typed, safe to print; two buffers in turn */
@@ -167,14 +180,35 @@ int     report_diag(relayctl *rc, const rm_diag *d, const char *summary)
     return EXIT_TROUBLE;
 }
 
-/* ctl_request - one command, one reply, on the daemon's control socket */
+/* config_load - the configuration, or NULL once its failure is said */
 
-int     ctl_request(const char *socket_path, const char *line, char *out, size_t outlen,
-                    char *why, size_t whylen)
+rm_config *config_load(relayctl *rc, rm_diag *d, const char *summary)
+{
+    rm_config *cfg;
+
+    rm_diag_init(d);
+    if (rm_config_load(rc->config_path, &cfg, d) == 0)
+        return cfg;
+    if (summary)
+        report_diag(rc, d, summary);
+    return NULL;
+}
+
+/* ctl_ask - one request, one reply, on the daemon's control socket */
+
+int     ctl_ask(const char *socket_path, const rm_ctl_req *req, char *out, size_t outlen,
+                char *why, size_t whylen)
 {
     struct sockaddr_un sun;
-    size_t  len = strlen(line), off = 0, got = 0;
+    char    line[RM_CTL_MAX_LINE * 3 + 64];
+    size_t  len = rm_ctl_format_request(req, line, sizeof(line)), off = 0, got = 0;
     int     fd;
+
+    errno = 0;
+    if (len >= RM_CTL_MAX_LINE) {
+        snprintf(why, whylen, "the request is over %d bytes", RM_CTL_MAX_LINE - 1);
+        return -1;
+    }
 
     memset(&sun, 0, sizeof(sun));
     sun.sun_family = AF_UNIX;

@@ -2,7 +2,7 @@
 #ifndef RM_CTL_H
 #define RM_CTL_H
 
-/* rm_ctl - the control-socket protocol: parse a command line, format replies */
+/* rm_ctl - the control-socket protocol: requests and replies, written and read back */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,7 +39,10 @@
  * relay.  rcpt= and mailer= are xtext (RFC 3461: "+" and "=", spaces and
  * control bytes as +HH), so that any recipient fits on the line.
  *
- * Nothing here does I/O: the daemon and relayctl move the bytes.
+ * Every line is written and read back here (rm_ctl.c the requests,
+ * rm_ctl_reply.c the replies).  Nothing here does I/O: the daemon and
+ * relayctl move the bytes, and never write or scan protocol text
+ * themselves.
  */
 #define RM_CTL_MAX_LINE 1024
 
@@ -122,9 +125,9 @@ enum rm_ctl_decision rm_ctl_decision_of_rule(enum rm_rule r);
 
 /*
  * Where each list comes from, for STATUS: "list_NAME_KEY: value" lines.
- * name is deny, allow, local or domains; an entry with source "" is not
- * shown.  Times are 0 when the thing never happened.  A file has no
- * cache, validators or fetch counters.
+ * name is rm_ctl_source_name's (deny, allow, local, domains); an entry
+ * with source "" is not shown.  Times are 0 when the thing never
+ * happened.  A file has no cache, validators or fetch counters.
  */
 #define RM_CTL_SOURCES 4
 
@@ -150,20 +153,22 @@ typedef struct rm_ctl_source {
     uint64_t fetch_ok, fetch_not_modified, fetch_failed;
 } rm_ctl_source;
 
-/* What STATUS reports.  Strings are borrowed for the call. */
+#define RM_CTL_ERROR_LEN (RM_DIAG_FILE_LEN + RM_DIAG_TEXT_LEN + 64)
+
+/* What STATUS reports: the daemon fills it, relayctl reads it back. */
 typedef struct rm_ctl_status {
     long    pid;
-    const char *version;
+    char    version[64];
     uint64_t uptime_seconds;
     uint64_t generation;
     time_t  loaded_at;
     unsigned relay_flags;
-    const char *mode;                   /* enforce, report */
+    char    mode[16];                   /* enforce, report; none before the first load */
     uint32_t entries[RM_LIST__COUNT];   /* by enum rm_list_kind */
     uint64_t reloads_ok;
     uint64_t reloads_failed;
-    const char *last_reload;            /* ok, failed, none */
-    const char *last_reload_error;      /* "" when there was none */
+    char    last_reload[16];            /* ok, failed, none */
+    char    last_reload_error[RM_CTL_ERROR_LEN];   /* "" when there was none */
     uint64_t decisions[RM_CTL_D__COUNT];
     rm_ctl_source sources[RM_CTL_SOURCES];
 } rm_ctl_status;
@@ -175,29 +180,48 @@ void    rm_ctl_reply_reload_timeout(rm_ctl_buf *b, unsigned seconds, uint64_t ge
 void    rm_ctl_reply_status(rm_ctl_buf *b, const rm_ctl_status *st);
 
 /*
- * rm_ctl_reload_outcome - what a RELOAD reply says: the lists were
- * reloaded, the reload failed (the previous lists stay), the reload was
- * still running when the daemon stopped waiting for it, or something else
- * (an ERR of another kind, or not a reply at all).  *generation is the
- * generation the reply names (0 when it names none).
+ * Replies read back.  Each rm_ctl_parse_*_reply takes a reply's whole
+ * text (NUL-terminated) and returns 0 when it is a reply of its kind, 1
+ * when it is an ERR of another kind (its text, without "ERR ", in err),
+ * or -1 when it is no reply at all, with what is wrong in err: cut short
+ * (the last line without its newline), a control byte, a line out of
+ * place or left over, a number out of range.  The daemon writes nothing
+ * those refuse.
+ */
+
+/* rm_ctl_status_fields - each "key: value" line of a STATUS reply after
+ * its first, in order, as text; rm_ctl_reply_status writes these */
+void    rm_ctl_status_fields(const rm_ctl_status *st,
+                             void (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+
+int     rm_ctl_parse_status_reply(const char *reply, rm_ctl_status *st, char *err, size_t errlen);
+
+/*
+ * What a RELOAD reply says: the lists were reloaded, the reload failed
+ * (the previous lists stay; the errors follow, one a line), or the
+ * reload was still running when the daemon stopped waiting for it.
  */
 enum rm_ctl_outcome {
     RM_CTL_RELOADED = 0,
     RM_CTL_RELOAD_FAILED,
-    RM_CTL_RELOAD_RUNNING,
-    RM_CTL_RELOAD_OTHER
+    RM_CTL_RELOAD_RUNNING
 };
-enum rm_ctl_outcome rm_ctl_reload_outcome(const char *reply, uint64_t *generation);
+
+typedef struct rm_ctl_reload_reply {
+    enum rm_ctl_outcome outcome;
+    uint64_t generation;                /* the generation in force */
+    uint32_t entries[RM_LIST__COUNT];   /* RELOADED: by enum rm_list_kind */
+    unsigned seconds;                   /* RUNNING: how long the daemon waited */
+    size_t  errors;                     /* FAILED: the lines of errors that follow */
+} rm_ctl_reload_reply;
+
+int     rm_ctl_parse_reload_reply(const char *reply, rm_ctl_reload_reply *r, char *err, size_t errlen);
 
 /* rm_ctl_reply_check - the reply to CHECK: the summary line, then the
  * report's fields */
 void    rm_ctl_reply_check(rm_ctl_buf *b, const rm_verdict_report *r);
 
-/*
- * rm_ctl_parse_check_reply - the report back from a CHECK reply (its
- * text, NUL-terminated).  Returns 0, or -1 with why in err: the daemon's
- * ERR text, or what was wrong with the reply.
- */
+/* rm_ctl_parse_check_reply - the report back from a CHECK reply */
 int     rm_ctl_parse_check_reply(const char *reply, rm_verdict_report *r, char *err, size_t errlen);
 
 /* rm_ctl_format_time - ISO 8601 UTC, "2024-05-01T12:00:00Z" */

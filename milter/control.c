@@ -245,7 +245,7 @@ static void do_check(rm_ctl_buf *b, const rm_ctl_req *req)
 
 static void command(client *c, size_t n)
 {
-    char    err[512], errtext[RM_DIAG_FILE_LEN + RM_DIAG_TEXT_LEN + 64];
+    char    err[512];
     rm_ctl_buf b;
     rm_ctl_req req;
     rm_ctl_status st;
@@ -259,7 +259,7 @@ static void command(client *c, size_t n)
         c->deadline = now_ms() + CONTROL_RELOAD_SECONDS * 1000LL;
         return;
     } else if (req.cmd == RM_CTL_STATUS) {
-        state_status(&st, errtext, sizeof(errtext));
+        state_status(&st);
         rm_ctl_reply_status(&b, &st);
     } else {
         do_check(&b, &req);
@@ -402,12 +402,14 @@ static void on_accept(void)
 
 static void on_deadline(client *c)
 {
+    char    text[128];
     rm_ctl_buf b;
 
     switch (c->state) {
     case C_READ:                        /* a word, best effort, then close */
+        snprintf(text, sizeof(text), "no complete command line within %d seconds", CONTROL_LINE_MS / 1000);
         rm_ctl_buf_init(&b, ctl.reply, sizeof(ctl.reply));
-        rm_ctl_line(&b, "ERR no complete command line within %d seconds", CONTROL_LINE_MS / 1000);
+        rm_ctl_reply_err(&b, text);
         (void) !send(c->fd, b.data, b.len, MSG_NOSIGNAL);
         drop(c);
         break;

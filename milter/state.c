@@ -286,7 +286,7 @@ static void sources_status(const rm_snapshot *s, rm_ctl_status *out, time_t now)
  * with the reload counters and the last reload's outcome.  It never
  * waits for a reload: during one it shows the policy still in force.
  */
-void    state_status(rm_ctl_status *out, char *err, size_t errlen)
+void    state_status(rm_ctl_status *out)
 {
     status_copy c;
     time_t  now = time(NULL);
@@ -296,18 +296,18 @@ void    state_status(rm_ctl_status *out, char *err, size_t errlen)
     pthread_mutex_unlock(&st.status_lock);
     memset(out, 0, sizeof(*out));
     out->pid = (long) getpid();
-    out->version = PACKAGE_VERSION;
+    snprintf(out->version, sizeof(out->version), "%s", PACKAGE_VERSION);
     out->uptime_seconds = now > st.started ? (uint64_t) (now - st.started) : 0;
     out->generation = c.generation;
     out->loaded_at = c.loaded_at;
     out->relay_flags = c.relay_flags;
-    out->mode = c.mode ? c.mode : "none";
+    snprintf(out->mode, sizeof(out->mode), "%s", c.mode ? c.mode : "none");
     memcpy(out->entries, c.entries, sizeof(out->entries));
     out->reloads_ok = c.reloads_ok;
     out->reloads_failed = c.reloads_failed;
-    out->last_reload = c.last == LAST_OK ? "ok" : c.last == LAST_FAILED ? "failed" : "none";
-    snprintf(err, errlen, "%s", c.last_error);
-    out->last_reload_error = err;
+    snprintf(out->last_reload, sizeof(out->last_reload), "%s",
+             c.last == LAST_OK ? "ok" : c.last == LAST_FAILED ? "failed" : "none");
+    snprintf(out->last_reload_error, sizeof(out->last_reload_error), "%s", c.last_error);
     for (int k = 0; k < RM_CTL_D__COUNT; k++)
         out->decisions[k] = atomic_load_explicit(&st.decisions[k], memory_order_relaxed);
     {

@@ -39,11 +39,11 @@ int     state_reload(const char *origin, rm_diag *d, uint64_t *generation,
                      uint32_t entries[RM_LIST__COUNT]);
 
 /*
- * state_status - fill st for STATUS; err holds last_reload_error's text.
+ * state_status - fill st for STATUS.
  * It never waits for a reload in progress: the figures are those of the
  * policy in force, taken in one step (see state.c).
  */
-void    state_status(rm_ctl_status *st, char *err, size_t errlen);
+void    state_status(rm_ctl_status *st);
 
 /* state_generation - the generation in force */
 uint64_t state_generation(void);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* check_ctl - the control-socket protocol: command lines in, reply text out */
+/* check_ctl - the control-socket protocol: command lines in, replies out and read back */
 
 /*
  * Command lines are a table: the line as a client sends it, and either the
@@ -7,6 +7,7 @@
  * compared with the exact text that relayctl and the end-to-end tests read.
  */
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "rm_ctl.h"
@@ -160,51 +161,100 @@ START_TEST(test_reply_reload)
 }
 END_TEST
 
-/* Every RELOAD reply the daemon formats is read back as what it says. */
-START_TEST(test_reload_outcome)
-{
-    static rm_diag d;
-    char    mem[4096];
-    const uint32_t entries[RM_LIST__COUNT] = {[RM_LIST_DENY] = 1};
-    rm_ctl_buf b;
-    uint64_t gen;
-    static const struct {
-        const char *reply;
-        enum rm_ctl_outcome want;
-        uint64_t gen;
-    } table[] = {
-        {"ERR reload failed; previous lists remain in force\n", RM_CTL_RELOAD_FAILED, 0},
-        {"ERR too many control clients (256 at once); try again\n", RM_CTL_RELOAD_OTHER, 0},
-        {"ERR permission denied\n", RM_CTL_RELOAD_OTHER, 0},
-        {"OK status\n", RM_CTL_RELOAD_OTHER, 0},
-        {"", RM_CTL_RELOAD_OTHER, 0},
-        {"ERR reload still running after 20 seconds\n; generation 5", RM_CTL_RELOAD_RUNNING, 0},
-    };
+/* want_refused - row's parse returned rc with err: as the table wants,
+ * and err one line without control bytes */
 
-    rm_ctl_buf_init(&b, mem, sizeof(mem));
-    rm_ctl_reply_reload_ok(&b, 12, entries);
-    ck_assert_int_eq(rm_ctl_reload_outcome(b.data, &gen), RM_CTL_RELOADED);
-    ck_assert_uint_eq(gen, 12);
+static void want_refused(int row, int rc, const char *err, int want_rc, const char *want)
+{
+    ck_assert_msg(rc == want_rc, "row %d: want %d, got %d (%s)", row, want_rc, rc, err);
+    ck_assert_msg(strstr(err, want) != NULL, "row %d: want \"%s\" in \"%s\"", row, want, err);
+    ck_assert_msg(strchr(err, '\n') == NULL && strchr(err, '\033') == NULL, "row %d: the error is one safe line", row);
+}
+
+/* Every RELOAD reply the daemon formats is read back as what it says. */
+static const rm_ctl_reload_reply reload_replies[] = {
+    {RM_CTL_RELOADED, 12, {[RM_LIST_DENY] = 1}, 0, 0},
+    {RM_CTL_RELOADED, 1, {0, 0, 0}, 0, 0},
+    {RM_CTL_RELOADED, UINT64_MAX, {UINT32_MAX, UINT32_MAX, UINT32_MAX}, 0, 0},
+    {RM_CTL_RELOAD_FAILED, 11, {0}, 0, 1},
+    {RM_CTL_RELOAD_FAILED, 0, {0}, 0, 3},
+    {RM_CTL_RELOAD_FAILED, UINT64_MAX, {0}, 0, 0},
+    {RM_CTL_RELOAD_RUNNING, 9, {0}, 20, 0},
+    {RM_CTL_RELOAD_RUNNING, UINT64_MAX, {0}, UINT32_MAX, 0},
+};
+
+START_TEST(test_reload_roundtrip)
+{
+    const rm_ctl_reload_reply *want = &reload_replies[_i];
+    static rm_diag d;
+    static char mem[8192];
+    rm_ctl_reload_reply got;
+    rm_ctl_buf b;
+    char    err[512] = "";
 
     rm_diag_init(&d);
-    rm_diag_add(&d, RM_SEV_ERROR, "a.list", 1, 1, "bad");
+    for (size_t k = 0; k < want->errors; k++)
+        rm_diag_add(&d, RM_SEV_ERROR, "a.list", (unsigned) k + 1, 2, "bad: \"x\"");
+    rm_diag_add(&d, RM_SEV_WARNING, "a.list", 9, 1, "a warning is not sent");
     rm_ctl_buf_init(&b, mem, sizeof(mem));
-    rm_ctl_reply_reload_failed(&b, 11, &d);
-    ck_assert_int_eq(rm_ctl_reload_outcome(b.data, &gen), RM_CTL_RELOAD_FAILED);
-    ck_assert_uint_eq(gen, 11);
-
-    rm_ctl_buf_init(&b, mem, sizeof(mem));
-    rm_ctl_reply_reload_timeout(&b, 20, 9);
-    ck_assert_str_eq(b.data, "ERR reload still running after 20 seconds; generation 9 stays in force until it ends\n");
-    ck_assert_int_eq(rm_ctl_reload_outcome(b.data, &gen), RM_CTL_RELOAD_RUNNING);
-    ck_assert_uint_eq(gen, 9);
-
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-        ck_assert_msg(rm_ctl_reload_outcome(table[i].reply, &gen) == table[i].want, "%s", table[i].reply);
-        ck_assert_msg(gen == table[i].gen, "%s: generation %llu", table[i].reply, (unsigned long long) gen);
-    }
+    if (want->outcome == RM_CTL_RELOADED)
+        rm_ctl_reply_reload_ok(&b, want->generation, want->entries);
+    else if (want->outcome == RM_CTL_RELOAD_FAILED)
+        rm_ctl_reply_reload_failed(&b, want->generation, &d);
+    else
+        rm_ctl_reply_reload_timeout(&b, want->seconds, want->generation);
+    ck_assert_msg(rm_ctl_parse_reload_reply(b.data, &got, err, sizeof(err)) == 0, "row %d: %s: %s", _i, b.data, err);
+    ck_assert_msg(memcmp(&got, want, sizeof(got)) == 0, "row %d: \"%s\" reads back otherwise", _i, b.data);
 }
 END_TEST
+
+/* A reply that is refused: rc -1 (not a reply) or 1 (an ERR), and a
+ * substring of the error. */
+typedef struct refusal {
+    const char *reply;
+    int     rc;
+    const char *err;
+} refusal;
+
+/* What is not a RELOAD reply is refused with a reason, never half read;
+ * an ERR of another kind is 1, with its text. */
+static const refusal reload_bad[] = {
+    {"", -1, "the reply is empty"},
+    {"OK reloaded generation 7: deny 3, allow 1, local 0 entries", -1, "cut short: line 1 has no newline"},
+    {"OK reloaded generation 7: deny 3, allow 1, local 0 entries\nmore\n", -1, "line 2 of the RELOAD reply is left over: \"more\""},
+    {"OK reloaded generation 7: deny 3, allow 1, local 0 entries, 5 urls\n", -1, "not a RELOAD reply"},
+    {"OK reloaded generation 7: deny 3, allow 1\n", -1, "not a RELOAD reply"},
+    {"OK reloaded generation 18446744073709551616: deny 3, allow 1, local 0 entries\n", -1,
+     "the number \"18446744073709551616\" is over 18446744073709551615"},
+    {"OK reloaded generation 99999999999999999999999999999999999999999999999999: deny 3, allow 1, local 0 entries\n",
+     -1, "is over 18446744073709551615"},
+    {"OK reloaded generation 7: deny 4294967296, allow 1, local 0 entries\n", -1, "4294967296 is over 4294967295"},
+    {"OK reloaded generation 07: deny 3, allow 1, local 0 entries\n", -1, "not a RELOAD reply"},
+    {"OK reloaded generation -7: deny 3, allow 1, local 0 entries\n", -1, "not a RELOAD reply"},
+    {"OK reloaded generation 7: deny 3, allow 1, local 0 ent\001ries\n", -1, "control byte 0x01 in line 1, column 55"},
+    {"OK reloaded generation 7: deny 3, allow 1, local 0 entries\r\n", -1, "control byte 0x0d"},
+    {"OK status\n", -1, "not a RELOAD reply: \"OK status\""},
+    {"hello\n", -1, "not a RELOAD reply: \"hello\""},
+    {"ERR reload still running after 20 seconds\n; generation 5", -1, "cut short: line 2"},
+    {"ERR reload still running after 4294967296 seconds; generation 5 stays in force until it ends\n", -1,
+     "is over 4294967295"},
+    {"ERR reload failed; previous lists remain in force (generation 3)\nx.list:1:1: error: \033[2J\n", -1,
+     "control byte 0x1b in line 2, column 20"},
+    {"ERR reload failed; previous lists remain in force\n", 1, "reload failed; previous lists remain in force"},
+    {"ERR permission denied\n", 1, "permission denied"},
+    {"ERR too many control clients (256 at once); try again\n", 1, "too many control clients (256 at once); try again"},
+};
+
+START_TEST(test_reload_bad)
+{
+    rm_ctl_reload_reply r;
+    char    err[512] = "";
+    int     rc = rm_ctl_parse_reload_reply(reload_bad[_i].reply, &r, err, sizeof(err));
+
+    want_refused(_i, rc, err, reload_bad[_i].rc, reload_bad[_i].err);
+}
+END_TEST
+
 START_TEST(test_reply_reload_many)
 {
     static char mem[128 * 1024];
@@ -261,27 +311,37 @@ START_TEST(test_reply_check)
 }
 END_TEST
 
-/* What is not a CHECK reply is refused with a reason, never half read. */
+/* What is not a CHECK reply is refused with a reason, never half read;
+ * an ERR is 1, with its text. */
+static const refusal check_bad[] = {
+    {"ERR no policy is loaded\n", 1, "no policy is loaded"},
+    {"OK allow auth\n", -1, "the reply ends before \"verdict\""},
+    {"OK allow auth\nverdict: maybe\n", -1, "line 2: \"verdict\" is not a verdict: \"maybe\""},
+    {"OK allow auth\nverdict: allow\nrule: auth\nline: x\n", -1, "line 4: \"line\" is not a number"},
+    {"OK allow auth\nverdict: allow\nrule: auth\nline: 0\n", -1, "\"line\" is not a line number"},
+    {"OK allow auth\nverdict: allow\nrule: auth\nline: 4294967296\n", -1, "\"line\" is over 4294967295"},
+    {"OK allow auth\nverdict: allow\nrule: auth\nline: 99999999999999999999999999\n", -1, "is over 4294967295"},
+    {"OK allow auth\nverdict: allow\nrule: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", -1, "\"rule\" is over 31 bytes"},
+    {"OK allow auth\nverdict: allow\nrule: auth", -1, "cut short: line 3 has no newline"},
+    {"OK allow auth\nverdict: allow\nrule: auth\nfoo: bar\n", -1, "line 4 is left over after the last field: \"foo: bar\""},
+    {"OK allow auth\nverdict: allow\nrule: auth\nrule: auth\n", -1, "line 4 is left over"},
+    {"OK allow auth\nrule: auth\nverdict: allow\n", -1, "line 2: want \"verdict\", got \"rule: auth\""},
+    {"OK allow auth\nverdict: allow\nrule: au\001th\n", -1, "control byte 0x01 in line 3, column 9"},
+    {"OK allow auth\nverdict: allow\nrule: auth\n\n", -1, "line 4 is left over"},
+    {"OK deny auth\nverdict: allow\nrule: auth\n", -1, "line 1 does not say what the fields say"},
+    {"OK allow auth extra\nverdict: allow\nrule: auth\n", -1, "line 1 does not say what the fields say"},
+    {"hello\n", -1, "not a CHECK reply: \"hello\""},
+    {"hello", -1, "cut short"},
+    {"", -1, "the reply is empty"},
+};
+
 START_TEST(test_reply_check_bad)
 {
-    static const struct {
-        const char *reply, *err;
-    } bad[] = {
-        {"ERR no policy is loaded\n", "no policy is loaded"},
-        {"OK allow auth\n", "no verdict line"},
-        {"OK allow auth\nverdict: maybe\n", "bad line"},
-        {"OK allow auth\nverdict: allow\nline: x\n", "bad line"},
-        {"OK allow auth\nverdict: allow\nline: 0\n", "bad line"},
-        {"OK allow auth\nverdict: allow\nrule: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", "bad line"},
-        {"hello", "not a CHECK reply"},
-    };
     rm_verdict_report r;
-    char    err[256];
+    char    err[256] = "";
+    int     rc = rm_ctl_parse_check_reply(check_bad[_i].reply, &r, err, sizeof(err));
 
-    for (size_t i = 0; i < NELEM(bad); i++) {
-        ck_assert_msg(rm_ctl_parse_check_reply(bad[i].reply, &r, err, sizeof(err)) == -1, "row %zu", i);
-        ck_assert_msg(strstr(err, bad[i].err) != NULL, "row %zu: want \"%s\" in \"%s\"", i, bad[i].err, err);
-    }
+    want_refused(_i, rc, err, check_bad[_i].rc, check_bad[_i].err);
 }
 END_TEST
 
@@ -327,63 +387,219 @@ START_TEST(test_check_request_roundtrip)
 }
 END_TEST
 
+/* status_base - the status every STATUS row starts from */
+
+static void status_base(rm_ctl_status *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->pid = 4242;
+    snprintf(st->version, sizeof(st->version), "0.1.0");
+    st->uptime_seconds = 61;
+    st->generation = 3;
+    st->loaded_at = 1714564800;         /* 2024-05-01T12:00:00Z */
+    st->relay_flags = RM_FLAG_ALLOW | RM_FLAG_AUTH;
+    snprintf(st->mode, sizeof(st->mode), "enforce");
+    st->entries[RM_LIST_DENY] = 1;
+    st->entries[RM_LIST_ALLOW] = 2;
+    st->entries[RM_LIST_LOCAL] = 3;
+    st->reloads_ok = 2;
+    st->reloads_failed = 1;
+    snprintf(st->last_reload, sizeof(st->last_reload), "failed");
+    snprintf(st->last_reload_error, sizeof(st->last_reload_error), "a.list:1:1: error: bad");
+    for (int k = 0; k < RM_CTL_D__COUNT; k++)
+        st->decisions[k] = (uint64_t) k + 1;
+    for (int i = 0; i < RM_CTL_SOURCES; i++)
+        st->sources[i].name = rm_ctl_source_name(i);   /* as the daemon names them all */
+}
+
+static const char status_want[] =
+    "OK status\n"
+    "pid: 4242\n"
+    "version: 0.1.0\n"
+    "uptime_seconds: 61\n"
+    "generation: 3\n"
+    "loaded_at: 2024-05-01T12:00:00Z\n"
+    "relay_flags: allow, auth\n"
+    "mode: enforce\n"
+    "entries_deny: 1\n"
+    "entries_allow: 2\n"
+    "entries_local: 3\n"
+    "reloads_ok: 2\n"
+    "reloads_failed: 1\n"
+    "last_reload: failed\n"
+    "last_reload_error: a.list:1:1: error: bad\n"
+    "decisions_deny_list: 1\n"
+    "decisions_allow_list: 2\n"
+    "decisions_local_ip: 3\n"
+    "decisions_auth: 4\n"
+    "decisions_default_deny: 5\n"
+    "decisions_deny_only: 6\n"
+    "decisions_local_submission: 7\n"
+    "decisions_local_recipient: 8\n"
+    "decisions_error: 9\n";
+
 START_TEST(test_reply_status)
 {
-    static const char want[] =
-        "OK status\n"
-        "pid: 4242\n"
-        "version: 0.1.0\n"
-        "uptime_seconds: 61\n"
-        "generation: 3\n"
-        "loaded_at: 2024-05-01T12:00:00Z\n"
-        "relay_flags: allow, auth\n"
-        "mode: enforce\n"
-        "entries_deny: 1\n"
-        "entries_allow: 2\n"
-        "entries_local: 3\n"
-        "reloads_ok: 2\n"
-        "reloads_failed: 1\n"
-        "last_reload: failed\n"
-        "last_reload_error: a.list:1:1: error: bad\n"
-        "decisions_deny_list: 1\n"
-        "decisions_allow_list: 2\n"
-        "decisions_local_ip: 3\n"
-        "decisions_auth: 4\n"
-        "decisions_default_deny: 5\n"
-        "decisions_deny_only: 6\n"
-        "decisions_local_submission: 7\n"
-        "decisions_local_recipient: 8\n"
-        "decisions_error: 9\n";
     char    mem[4096];
     rm_ctl_buf b;
-    rm_ctl_status st;
+    static rm_ctl_status st;
 
-    memset(&st, 0, sizeof(st));
-    st.pid = 4242;
-    st.version = "0.1.0";
-    st.uptime_seconds = 61;
-    st.generation = 3;
-    st.loaded_at = 1714564800;          /* 2024-05-01T12:00:00Z */
-    st.relay_flags = RM_FLAG_ALLOW | RM_FLAG_AUTH;
-    st.mode = "enforce";
-    st.entries[RM_LIST_DENY] = 1;
-    st.entries[RM_LIST_ALLOW] = 2;
-    st.entries[RM_LIST_LOCAL] = 3;
-    st.reloads_ok = 2;
-    st.reloads_failed = 1;
-    st.last_reload = "failed";
-    st.last_reload_error = "a.list:1:1: error: bad";
-    for (int k = 0; k < RM_CTL_D__COUNT; k++)
-        st.decisions[k] = (uint64_t) k + 1;
+    status_base(&st);
     rm_ctl_buf_init(&b, mem, sizeof(mem));
     rm_ctl_reply_status(&b, &st);
-    ck_assert_str_eq(b.data, want);
+    ck_assert_str_eq(b.data, status_want);
 
-    st.last_reload = "none";
-    st.last_reload_error = "";
+    snprintf(st.last_reload, sizeof(st.last_reload), "none");
+    st.last_reload_error[0] = '\0';
     rm_ctl_buf_init(&b, mem, sizeof(mem));
     rm_ctl_reply_status(&b, &st);
     ck_assert_msg(strstr(b.data, "\nlast_reload: none\nlast_reload_error: none\n") != NULL, "%s", b.data);
+}
+END_TEST
+
+/* The rows of the STATUS round trip: each changes the base status. */
+static void st_none(rm_ctl_status *st)
+{
+    (void) st;
+}
+
+static void st_zero(rm_ctl_status *st)
+{
+    memset(st, 0, sizeof(*st));
+    snprintf(st->mode, sizeof(st->mode), "none");
+    snprintf(st->last_reload, sizeof(st->last_reload), "none");
+}
+
+static void st_max(rm_ctl_status *st)
+{
+    st->pid = LONG_MAX;
+    st->uptime_seconds = st->generation = st->reloads_ok = st->reloads_failed = UINT64_MAX;
+    for (int k = 0; k < RM_LIST__COUNT; k++)
+        st->entries[k] = UINT32_MAX;
+    for (int k = 0; k < RM_CTL_D__COUNT; k++)
+        st->decisions[k] = UINT64_MAX - (uint64_t) k;
+    st->relay_flags = RM_FLAGS_ALL;
+    st->loaded_at = 253402300799;       /* 9999-12-31T23:59:59Z */
+}
+
+static void st_files(rm_ctl_status *st)
+{
+    snprintf(st->sources[RM_LIST_DENY].source, RM_URL_LEN, "/etc/relaymilter/deny.list");
+    st->sources[RM_LIST_DENY].last_change = 1714564800;
+    st->sources[RM_LIST_DENY].age_seconds = 5;
+    snprintf(st->sources[RM_LIST__COUNT].source, RM_URL_LEN, "/etc/relaymilter/my domains");
+    st->sources[RM_LIST__COUNT].last_error[0] = '\0';
+}
+
+static void st_urls(rm_ctl_status *st)
+{
+    rm_ctl_source *s = &st->sources[RM_LIST_ALLOW];
+
+    st_files(st);
+    s->url = true;
+    snprintf(s->source, sizeof(s->source), "https://lists.example/allow.list");
+    snprintf(s->cache, sizeof(s->cache), "/var/cache/relaymilter/allow.list");
+    snprintf(s->etag, sizeof(s->etag), "\"5f-abc\"");
+    snprintf(s->last_modified, sizeof(s->last_modified), "Wed, 01 May 2024 12:00:00 GMT");
+    s->last_fetch = 1714564900;
+    s->last_change = 951782400;         /* a leap day */
+    snprintf(s->last_error, sizeof(s->last_error), "the server answered HTTP 500: stays at: the copy");
+    s->age_seconds = 100;
+    s->fetch_ok = 7;
+    s->fetch_not_modified = 70;
+    s->fetch_failed = UINT64_MAX;
+    s = &st->sources[RM_LIST_LOCAL];
+    s->url = true;
+    snprintf(s->source, sizeof(s->source), "https://lists.example/local.list");
+    snprintf(s->cache, sizeof(s->cache), "/var/cache/relaymilter/local.list");
+}
+
+static void (*const status_rows[])(rm_ctl_status *) = {st_none, st_zero, st_max, st_files, st_urls};
+
+/* A status, written as a reply and read back, is the same status, and
+ * rm_ctl_status_fields gives the reply's lines again. */
+static void append_field(void *ctx, const char *key, const char *value)
+{
+    char   *out = ctx;
+
+    snprintf(out + strlen(out), 65536 - strlen(out), "%s: %s\n", key, value);
+}
+
+START_TEST(test_status_roundtrip)
+{
+    static rm_ctl_status st, back;
+    static char mem[65536], fields[65536];
+    char    err[512] = "";
+    rm_ctl_buf b;
+
+    status_base(&st);
+    status_rows[_i](&st);
+    rm_ctl_buf_init(&b, mem, sizeof(mem));
+    rm_ctl_reply_status(&b, &st);
+    ck_assert(!b.truncated);
+    ck_assert_msg(rm_ctl_parse_status_reply(b.data, &back, err, sizeof(err)) == 0, "row %d: %s\n%s", _i, err, b.data);
+    for (int i = 0; i < RM_CTL_SOURCES; i++)
+        ck_assert_ptr_eq(back.sources[i].name, rm_ctl_source_name(i));
+    if (_i == 1)
+        for (int i = 0; i < RM_CTL_SOURCES; i++)
+            st.sources[i].name = rm_ctl_source_name(i);
+    ck_assert_msg(memcmp(&st, &back, sizeof(st)) == 0, "row %d reads back otherwise:\n%s", _i, b.data);
+    fields[0] = '\0';
+    rm_ctl_status_fields(&back, append_field, fields);
+    ck_assert_str_eq(fields, strchr(b.data, '\n') + 1);
+}
+END_TEST
+
+/* The base reply, changed: what the daemon never writes is refused. */
+static const struct {
+    const char *find, *put;             /* the first find becomes put */
+    int     rc;
+    const char *err;
+} status_bad[] = {
+    {"decisions_error: 9\n", "decisions_error: 9", -1, "cut short: line 24 has no newline"},
+    {"decisions_error: 9\n", "", -1, "the reply ends before \"decisions_error\""},
+    {"last_reload: failed\n", "", -1, "line 14: want \"last_reload\", got \"last_reload_error: a.list:1:1: error: bad\""},
+    {"decisions_error: 9\n", "decisions_error: 9\nfoo: 1\n", -1, "line 25 is left over after the last field: \"foo: 1\""},
+    {"decisions_error: 9\n", "decisions_error: 9\nlist_deny_source: /x\nlist_deny_last_change: never\n", -1,
+     "the reply ends before \"list_deny_last_error\""},
+    {"pid: 4242\n", "pid: 4242\npid: 4242\n", -1, "line 3: want \"version\", got \"pid: 4242\""},
+    {"mode: enforce", "mood: enforce", -1, "line 8: want \"mode\", got \"mood: enforce\""},
+    {"mode: enforce", "mode:enforce", -1, "want \"mode\""},
+    {"uptime_seconds: 61", "uptime_seconds: 18446744073709551616", -1, "\"uptime_seconds\" is over 18446744073709551615"},
+    {"uptime_seconds: 61", "uptime_seconds: 18446744073709551615", 0, ""},
+    {"entries_deny: 1", "entries_deny: 4294967296", -1, "\"entries_deny\" is over 4294967295"},
+    {"pid: 4242", "pid: 9223372036854775808", -1, "\"pid\" is over 9223372036854775807"},
+    {"pid: 4242", "pid: -1", -1, "\"pid\" is not a number"},
+    {"generation: 3", "generation: 3x", -1, "\"generation\" is not a number: \"3x\""},
+    {"generation: 3", "generation: 03", -1, "\"generation\" is not a number"},
+    {"generation: 3", "generation: ", -1, "\"generation\" is not a number"},
+    {"generation: 3", "generation:  3", -1, "\"generation\" is not a number"},
+    {"loaded_at: 2024-05-01T12:00:00Z", "loaded_at: 2024-02-30T12:00:00Z", -1, "\"loaded_at\" is not a time"},
+    {"loaded_at: 2024-05-01T12:00:00Z", "loaded_at: 2024-05-01 12:00:00", -1, "\"loaded_at\" is not a time"},
+    {"loaded_at: 2024-05-01T12:00:00Z", "loaded_at: never", -1, "\"loaded_at\" is not a time"},
+    {"relay_flags: allow, auth", "relay_flags: allow, frob", -1, "\"relay_flags\" is not relay flags"},
+    {"relay_flags: allow, auth", "relay_flags: 10", -1, "\"relay_flags\" is not relay flags"},
+    {"version: 0.1.0", "version: 0.1\033[2J", -1, "control byte 0x1b in line 3, column 13"},
+    {"version: 0.1.0", "version: 0.1\177", -1, "control byte 0x7f in line 3"},
+    {"version: 0.1.0\n", "version: 0.1.0\r\n", -1, "control byte 0x0d in line 3"},
+    {"OK status\n", "OK statusx\n", -1, "not a STATUS reply: \"OK statusx\""},
+    {"OK status\n", "", -1, "not a STATUS reply: \"pid: 4242\""},
+    {"OK status\n", "ERR no\n", 1, "no"},
+};
+
+START_TEST(test_status_bad)
+{
+    static char text[8192];
+    static rm_ctl_status st;
+    const char *at = strstr(status_want, status_bad[_i].find);
+    char    err[512] = "";
+    int     rc;
+
+    ck_assert_ptr_nonnull(at);
+    snprintf(text, sizeof(text), "%.*s%s%s", (int) (at - status_want), status_want, status_bad[_i].put,
+             at + strlen(status_bad[_i].find));
+    rc = rm_ctl_parse_status_reply(text, &st, err, sizeof(err));
+    want_refused(_i, rc, err, status_bad[_i].rc, status_bad[_i].err);
 }
 END_TEST
 
@@ -446,11 +662,14 @@ static Suite *ctl_suite(void)
     tcase_add_test(tc, test_format_request);
     tcase_add_test(tc, test_reply_reload);
     tcase_add_test(tc, test_reply_reload_many);
-    tcase_add_test(tc, test_reload_outcome);
+    tcase_add_loop_test(tc, test_reload_roundtrip, 0, (int) NELEM(reload_replies));
+    tcase_add_loop_test(tc, test_reload_bad, 0, (int) NELEM(reload_bad));
     tcase_add_loop_test(tc, test_reply_check, 0, (int) NELEM(check_replies));
-    tcase_add_test(tc, test_reply_check_bad);
+    tcase_add_loop_test(tc, test_reply_check_bad, 0, (int) NELEM(check_bad));
     tcase_add_test(tc, test_check_request_roundtrip);
     tcase_add_test(tc, test_reply_status);
+    tcase_add_loop_test(tc, test_status_roundtrip, 0, (int) NELEM(status_rows));
+    tcase_add_loop_test(tc, test_status_bad, 0, (int) NELEM(status_bad));
     tcase_add_test(tc, test_buf);
     tcase_add_test(tc, test_decisions);
     tcase_add_test(tc, test_time);

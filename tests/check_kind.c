@@ -330,9 +330,9 @@ START_TEST(test_counter_status)
     char    key[64];
 
     memset(&st, 0, sizeof(st));
-    st.version = "test";
-    st.mode = "enforce";
-    st.last_reload = "ok";
+    snprintf(st.version, sizeof(st.version), "test");
+    snprintf(st.mode, sizeof(st.mode), "enforce");
+    snprintf(st.last_reload, sizeof(st.last_reload), "ok");
     for (int k = 0; k < RM_CTL_D__COUNT; k++)
         st.decisions[k] = 100u + (unsigned) k;
     for (int k = 0; k < RM_LIST__COUNT; k++)
