@@ -375,9 +375,8 @@ int     cmd_doctor(relayctl *rc, int argc, char **argv)
             return EXIT_TROUBLE;
         }
     }
-    rm_diag_init(&d);
-    if (rm_config_load(rc->config_path, &cfg, &d) < 0)
-        return report_diag(rc, &d, "doctor: the configuration did not load");
+    if ((cfg = config_load(rc, &d, "doctor: the configuration did not load")) == NULL)
+        return EXIT_TROUBLE;
     if (cfg->local_domains[0] && rm_domains_parse(cfg->local_domains, cfg->dir, cfg->path, 0, &cfg->trust, &dom, &d) < 0) {
         rm_config_free(cfg);
         return report_diag(rc, &d, "doctor: local_domains did not load");

@@ -31,11 +31,8 @@ static const rm_kind *kind(int k)
 
 static void warn_cb(void *ctx, const rm_diag_msg *m)
 {
-    char    line[RM_DIAG_FILE_LEN + RM_DIAG_TEXT_LEN + 64];
-
     (void) ctx;
-    rm_diag_format(m, line, sizeof(line));
-    fprintf(stderr, "%s\n", line);
+    print_diag_msg(stderr, m);
 }
 
 /* write_list - replace (keeping .bak) or create one list file */
@@ -313,19 +310,17 @@ int     cmd_import(relayctl *rc, int argc, char **argv)
     size_t  len;
     static rm_diag d;
     rm_reg_import imp;
-    rm_config *cfg = NULL;
+    rm_config *cfg;
     rm_trust who;
     planned p[RM_LIST__COUNT];
     int     status;
 
     if ((status = import_args(rc, argc, argv, &o)) >= 0)
         return status;
-    rm_diag_init(&d);
-    if (rm_config_load(rc->config_path, &cfg, &d) < 0) {
-        cfg = NULL;
-        if (o.dir == NULL)
-            return report_diag(rc, &d, "import-exchange: name a directory with --dir, or fix the configuration");
-    }
+    /* With --dir, the configuration is a hint: the lists go there anyway. */
+    cfg = config_load(rc, &d, o.dir ? NULL : "import-exchange: name a directory with --dir, or fix the configuration");
+    if (cfg == NULL && o.dir == NULL)
+        return EXIT_TROUBLE;
     rm_diag_init(&d);
     if (cfg)
         who = cfg->trust;

@@ -90,7 +90,6 @@ static int by_line(const void *a, const void *b)
 static void show(void *ctx, const rm_diag_msg *m)
 {
     tally  *t = ctx;
-    char    line[RM_DIAG_FILE_LEN + RM_DIAG_TEXT_LEN + 64];
 
     if (m->severity == RM_SEV_ERROR)
         t->errors++;
@@ -102,8 +101,7 @@ static void show(void *ctx, const rm_diag_msg *m)
         t->first = false;
         return;
     }
-    rm_diag_format(m, line, sizeof(line));
-    printf("%s\n", line);
+    print_diag_msg(stdout, m);
 }
 
 /* show_diag - the kept messages, then a count of the ones not kept */
@@ -124,7 +122,7 @@ static void show_diag(tally *t, const rm_diag *d)
     t->errors += d->errors - kept_errors;
     t->warnings += d->warnings - kept_warnings;
     if (!t->rc->json)
-        printf("... and %zu more messages not shown\n", d->dropped);
+        print_dropped(stdout, d->dropped);
 }
 
 /* blank_errors - text with every line an error names made empty */
@@ -220,8 +218,8 @@ static void lint_file(tally *t, const char *path, int kind, const rm_limits *lim
         show(t, &f.m[i]);
     t->errors += f.dropped_errors;
     t->warnings += f.dropped_warnings;
-    if ((f.dropped_errors || f.dropped_warnings) && !t->rc->json)
-        printf("... and %zu more messages not shown\n", f.dropped_errors + f.dropped_warnings);
+    if (!t->rc->json)
+        print_dropped(stdout, f.dropped_errors + f.dropped_warnings);
     free(f.m);
 }
 
@@ -322,13 +320,10 @@ int     cmd_lint(relayctl *rc, int argc, char **argv)
         printf("{\"messages\":[");
 
     /* The configuration: required without FILEs; a hint for roles with them. */
-    rm_diag_init(&d);
     if (nfiles == 0 || rc->config_given || access(rc->config_path, R_OK) == 0) {
-        if (rm_config_load(rc->config_path, &cfg, &d) < 0)
-            cfg = NULL;
-        if (nfiles == 0 || cfg == NULL) {
+        cfg = config_load(rc, &d, NULL);  /* its messages are findings, shown below */
+        if (nfiles == 0 || cfg == NULL)
             show_diag(&t, &d);
-        }
     }
     if (cfg) {
         lim.max_entries = cfg->max_entries;
