@@ -50,123 +50,154 @@ static void rule_off(relayctl *rc, const rm_config *cfg, int kind)
             flags, cfg->list_path[kind]);
 }
 
-/* cmd_edit - add or del: lock, validate, write beside, fsync, rename, reload */
+/* What add or del was asked. */
+typedef struct edit_opts {
+    const char *cmd;                    /* add, del: argv[0] */
+    bool    add;
+    bool    force;                      /* add --force */
+    const char *entry;
+    const char *comment;                /* add --comment, or NULL */
+    int     kind;                       /* enum rm_list_kind */
+} edit_opts;
 
-static int edit(relayctl *rc, int argc, char **argv, bool add)
+/* edit_args - the command line into o: -1 to go on, else the exit status */
+
+static int edit_args(relayctl *rc, int argc, char **argv, bool add, edit_opts *o)
 {
-    const char *kindword = NULL, *entry = NULL, *comment = NULL;
-    bool    force = false;
-    rm_diag d;
-    rm_config *cfg;
-    rm_limits lim;
-    rm_edit_result r;
-    enum rm_edit_status st;
-    struct stat sb;
-    char   *text = NULL;
-    size_t  len;
-    int     kind, fd, status;
-    const char *path;
+    const char *kindword = NULL;
 
+    memset(o, 0, sizeof(*o));
+    o->cmd = argv[0];
+    o->add = add;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(edit_usage, stdout);
             return EXIT_OK;
         } else if (add && strcmp(argv[i], "--comment") == 0 && i + 1 < argc) {
-            comment = argv[++i];
+            o->comment = argv[++i];
         } else if (add && strncmp(argv[i], "--comment=", 10) == 0) {
-            comment = argv[i] + 10;
+            o->comment = argv[i] + 10;
         } else if (add && strcmp(argv[i], "--force") == 0) {
-            force = true;
+            o->force = true;
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             report_error(rc, NULL, 0, 0, "%s: unknown option %s", argv[0], quoted(argv[i]));
             fputs(edit_usage, stderr);
             return EXIT_TROUBLE;
         } else if (kindword == NULL) {
             kindword = argv[i];
-        } else if (entry == NULL) {
-            entry = argv[i];
+        } else if (o->entry == NULL) {
+            o->entry = argv[i];
         } else {
             report_error(rc, NULL, 0, 0, "%s: one entry at a time", argv[0]);
             fputs(edit_usage, stderr);
             return EXIT_TROUBLE;
         }
     }
-    if (kindword == NULL || entry == NULL || (kind = rm_kind_code(kindword)) < 0) {
+    if (kindword == NULL || o->entry == NULL || (o->kind = rm_kind_code(kindword)) < 0) {
         report_error(rc, NULL, 0, 0, "%s: which list (allow, deny or local) and which entry?", argv[0]);
         fputs(edit_usage, stderr);
         return EXIT_TROUBLE;
     }
-    rm_diag_init(&d);
-    if (rm_config_load(rc->config_path, &cfg, &d) < 0) {
-        print_failure(rc, &d);
-        return EXIT_TROUBLE;
+    return -1;
+}
+
+/* print_unchanged - the edit had nothing to do: why */
+
+static void print_unchanged(relayctl *rc, const rm_edit_result *r)
+{
+    if (rc->json) {
+        printf("{\"changed\":false,\"message\":");
+        json_string(stdout, r->why);
+        printf("}\n");
+    } else {
+        printf("%s\n", r->why);
     }
-    if (add && refuse_entry(rc, kind, entry, force)) {
-        rm_config_free(cfg);
-        return EXIT_NEGATIVE;
-    }
-    rule_off(rc, cfg, kind);
-    path = cfg->list_path[kind];
-    lim.max_entries = cfg->max_entries;
-    lim.max_bytes = cfg->max_list_bytes;
+}
+
+/*
+ * edit_locked - lock the list, read it from the locked descriptor, edit,
+ * write beside it and rename; d holds the configuration's messages, said
+ * with a failure.  Returns -1 when the new file is in place (r->why says
+ * what changed), else the exit status, all said.
+ */
+static int edit_locked(relayctl *rc, const rm_config *cfg, const edit_opts *o, rm_edit_result *r,
+                       rm_diag *d)
+{
+    const char *path = cfg->list_path[o->kind];
+    rm_limits lim = {cfg->max_entries, cfg->max_list_bytes};
+    enum rm_edit_status st;
+    struct stat sb;
+    char   *text = NULL;
+    size_t  len;
+    int     fd, status = EXIT_NEGATIVE;
 
     /* The lock serializes writers; the file is read from the locked descriptor. */
-    if ((fd = rm_file_lock(path, &cfg->trust, &sb, &d)) < 0) {
+    if ((fd = rm_file_lock(path, &cfg->trust, &sb, d)) < 0) {
         int     refused = errno == 0;   /* by the trust rule, not by the system */
 
-        print_failure(rc, &d);
-        fprintf(stderr, "%s: %s: %s is unchanged\n", rc->progname, argv[0], path);
-        rm_config_free(cfg);
+        print_failure(rc, d);
+        fprintf(stderr, "%s: %s: %s is unchanged\n", rc->progname, o->cmd, path);
         return refused ? EXIT_NEGATIVE : EXIT_TROUBLE;
     }
-    if (rm_file_read_fd(fd, path, &sb, lim.max_bytes, &text, &len, &d) < 0) {
-        print_failure(rc, &d);
+    if (rm_file_read_fd(fd, path, &sb, lim.max_bytes, &text, &len, d) < 0) {
+        print_failure(rc, d);
         close(fd);
-        rm_config_free(cfg);
         return EXIT_NEGATIVE;
     }
-    st = add ? rm_edit_add(path, text, len, entry, comment, &lim, &r, &d)
-        : rm_edit_del(path, text, len, entry, &lim, &r, &d);
+    st = o->add ? rm_edit_add(path, text, len, o->entry, o->comment, &lim, r, d)
+        : rm_edit_del(path, text, len, o->entry, &lim, r, d);
     rm_free(text);
     if (st == RM_EDIT_ERROR) {
-        print_failure(rc, &d);
-        fprintf(stderr, "%s: %s: %s is unchanged\n", rc->progname, argv[0], path);
-        close(fd);
+        print_failure(rc, d);
+        fprintf(stderr, "%s: %s: %s is unchanged\n", rc->progname, o->cmd, path);
+    } else if (st == RM_EDIT_UNCHANGED) {
+        print_unchanged(rc, r);
+        status = r->covered_line ? EXIT_NEGATIVE : EXIT_OK;
+    } else if (rm_file_replace(path, r->out, r->outlen, &sb, d) < 0) {
+        print_failure(rc, d);
+        status = EXIT_TROUBLE;
+    } else {
+        status = -1;
+    }
+    if (st == RM_EDIT_CHANGED)
+        rm_free(r->out);
+    close(fd);                          /* unlock: the new file is in place, or none */
+    return status;
+}
+
+/* edit - add or del: validate, edit under the lock, then reload */
+
+static int edit(relayctl *rc, int argc, char **argv, bool add)
+{
+    static rm_diag d;
+    edit_opts o;
+    rm_config *cfg;
+    rm_edit_result r;
+    int     status;
+
+    if ((status = edit_args(rc, argc, argv, add, &o)) >= 0)
+        return status;
+    if ((cfg = config_load(rc, &d, add ? "add: the configuration did not load; nothing changed"
+                           : "del: the configuration did not load; nothing changed")) == NULL)
+        return EXIT_TROUBLE;
+    if (add && refuse_entry(rc, o.kind, o.entry, o.force)) {
         rm_config_free(cfg);
         return EXIT_NEGATIVE;
     }
-    if (st == RM_EDIT_UNCHANGED) {
+    rule_off(rc, cfg, o.kind);
+    if ((status = edit_locked(rc, cfg, &o, &r, &d)) < 0) {
         if (rc->json) {
-            printf("{\"changed\":false,\"message\":");
+            printf("{\"changed\":true,\"message\":");
             json_string(stdout, r.why);
-            printf("}\n");
+            printf(",\"reload\":");   /* the reload's answer, inside: one document */
         } else {
             printf("%s\n", r.why);
         }
-        close(fd);
-        rm_config_free(cfg);
-        return r.covered_line ? EXIT_NEGATIVE : EXIT_OK;
+        fflush(stdout);
+        status = daemon_reload(rc, cfg, o.cmd, cfg->list_path[o.kind]);
+        if (rc->json)
+            printf("}\n");
     }
-    if (rm_file_replace(path, r.out, r.outlen, &sb, &d) < 0) {
-        print_failure(rc, &d);
-        rm_free(r.out);
-        close(fd);
-        rm_config_free(cfg);
-        return EXIT_TROUBLE;
-    }
-    rm_free(r.out);
-    close(fd);                          /* unlock: the new file is in place */
-    if (rc->json) {
-        printf("{\"changed\":true,\"message\":");
-        json_string(stdout, r.why);
-        printf(",\"reload\":");       /* the reload's answer, inside: one document */
-    } else {
-        printf("%s\n", r.why);
-    }
-    fflush(stdout);
-    status = daemon_reload(rc, cfg, argv[0], path);
-    if (rc->json)
-        printf("}\n");
     rm_config_free(cfg);
     return status;
 }
