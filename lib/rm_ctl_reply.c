@@ -320,7 +320,8 @@ enum vtype {
     V_FLAGS,                            /* unsigned relay_flags, rm_flags_format */
     V_KIND,                             /* enum rm_verdict_kind */
     V_TEXT,                             /* char[size] */
-    V_NONE                              /* char[size], "none" when empty */
+    V_SOME,                             /* char[size], not empty: a field there when it is not */
+    V_NONE                              /* char[size], written "none" when empty */
 };
 
 typedef struct walker {
@@ -365,6 +366,7 @@ static void value_text(enum vtype t, const void *val, char *buf, size_t len)
         snprintf(buf, len, "%s", rm_verdict_kind_name(*(const enum rm_verdict_kind *) val));
         break;
     case V_TEXT:
+    case V_SOME:
     case V_NONE:
         snprintf(buf, len, "%s", t == V_NONE && *(const char *) val == '\0' ? "none" : (const char *) val);
         break;
@@ -474,7 +476,12 @@ static int value_read(enum vtype t, const char *v, void *val, size_t size, char 
         *(enum rm_verdict_kind *) val = (enum rm_verdict_kind) k;
         return 0;
     case V_TEXT:
+    case V_SOME:
     case V_NONE:
+        if (t != V_TEXT && v[0] == '\0') {  /* none is "none" */
+            snprintf(why, whylen, "is empty");
+            return -1;
+        }
         if (strlen(v) >= size) {
             snprintf(why, whylen, "is over %zu bytes", size - 1);
             return -1;
@@ -611,7 +618,7 @@ static void source_walk(walker *w, rm_ctl_source *s, int i)
         s->name = rm_ctl_source_name(i);
     if (!group(w, source_key(key, sizeof(key), s->name, "source"), s->name && s->source[0]))
         return;
-    field(w, key, V_TEXT, s->source, sizeof(s->source));
+    field(w, key, V_SOME, s->source, sizeof(s->source));
     s->url = group(w, source_key(key, sizeof(key), s->name, "cache"), s->url);
     if (s->url) {
         field(w, key, V_TEXT, s->cache, sizeof(s->cache));
@@ -721,7 +728,7 @@ static void check_walk(walker *w, rm_verdict_report *r)
         char   *v = (char *) r + report_fields[k].off;
 
         if (group(w, report_fields[k].key, v[0] != '\0'))
-            field(w, report_fields[k].key, V_TEXT, v, report_fields[k].size);
+            field(w, report_fields[k].key, V_SOME, v, report_fields[k].size);
     }
     if (group(w, "line", r->line != 0))
         field(w, "line", V_LINE, &r->line, 0);
