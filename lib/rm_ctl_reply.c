@@ -333,6 +333,8 @@ typedef struct walker {
     char   *err;
     size_t  errlen;
     bool    failed;
+    bool    newer;                      /* reading: skip keys a newer daemon added */
+    const char *first;                  /* reading: the first field's line */
 } walker;
 
 static void value_text(enum vtype t, const void *val, char *buf, size_t len)
@@ -508,13 +510,67 @@ static void walk_fail(walker *w, const char *fmt,...)
     w->failed = true;
 }
 
-/* next_is - reading: is the next line key's? */
+/* line_is - does the line at p hold key's field? */
 
-static bool next_is(const walker *w, const char *key)
+static bool line_is(const char *p, const char *key)
 {
     size_t  n = strlen(key);
 
-    return !w->failed && strncmp(w->next, key, n) == 0 && w->next[n] == ':' && w->next[n + 1] == ' ';
+    return strncmp(p, key, n) == 0 && p[n] == ':' && p[n + 1] == ' ';
+}
+
+/* keyed - is the line at p a "key: value" line, its key lower case, digits and _? */
+
+static bool keyed(const char *p)
+{
+    size_t  n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+    return n > 0 && p[n] == ':' && p[n + 1] == ' ';
+}
+
+/* read_before - has the walk read a field of the key at p already? */
+
+static bool read_before(const walker *w, const char *p)
+{
+    size_t  n = strcspn(p, ":");
+
+    for (const char *q = w->first; q < w->next; q += strcspn(q, "\n") + 1)
+        if (strncmp(q, p, n + 1) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * skip_newer - reading a walk that tolerates a newer daemon: when key's
+ * line comes later, after only well-formed lines of keys not read yet,
+ * step over those (fields this relayctl does not know).  A key read twice
+ * is not skipped, and one this walk knows but finds out of order is then
+ * missing where it is asked for: both fail.
+ */
+static void skip_newer(walker *w, const char *key)
+{
+    const char *p = w->next;
+    unsigned skipped = 0;
+
+    if (!w->newer || w->failed)
+        return;
+    while (*p && keyed(p) && !line_is(p, key) && !read_before(w, p)) {
+        p += strcspn(p, "\n");
+        p += *p == '\n';
+        skipped++;
+    }
+    if (*p && line_is(p, key)) {
+        w->next = p;
+        w->lineno += skipped;
+    }
+}
+
+/* next_is - reading: is the next line key's? */
+
+static bool next_is(walker *w, const char *key)
+{
+    skip_newer(w, key);
+    return !w->failed && line_is(w->next, key);
 }
 
 /* field - one field: written as its line, or read from the next line */
@@ -531,6 +587,7 @@ static void field(walker *w, const char *key, enum vtype t, void *val, size_t si
         w->fn(w->ctx, key, text);
         return;
     }
+    skip_newer(w, key);
     n = strcspn(w->next, "\n");
     if (!next_is(w, key)) {
         if (n == 0)
@@ -590,6 +647,11 @@ static int read_start(walker *w, const char *reply, const char *first, bool pref
 
 static int read_end(walker *w)
 {
+    while (w->newer && !w->failed && keyed(w->next) && !read_before(w, w->next)) {
+        w->next += strcspn(w->next, "\n");
+        w->next += *w->next == '\n';
+        w->lineno++;
+    }
     if (!w->failed && *w->next)
         walk_fail(w, "line %u is left over after the last field: \"%.*s\"", w->lineno,
                   (int) strcspn(w->next, "\n") > 80 ? 80 : (int) strcspn(w->next, "\n"), w->next);
@@ -696,6 +758,8 @@ int     rm_ctl_parse_status_reply(const char *reply, rm_ctl_status *st, char *er
     memset(st, 0, sizeof(*st));
     if ((rc = read_start(&w, reply, "OK status", false, "STATUS", err, errlen)) != 0)
         return rc;
+    w.newer = true;                     /* a newer daemon may report more */
+    w.first = w.next;
     status_walk(&w, st);
     return read_end(&w);
 }

@@ -560,7 +560,12 @@ static const struct {
     {"decisions_error: 9\n", "decisions_error: 9", -1, "cut short: line 24 has no newline"},
     {"decisions_error: 9\n", "", -1, "the reply ends before \"decisions_error\""},
     {"last_reload: failed\n", "", -1, "line 14: want \"last_reload\", got \"last_reload_error: a.list:1:1: error: bad\""},
-    {"decisions_error: 9\n", "decisions_error: 9\nfoo: 1\n", -1, "line 25 is left over after the last field: \"foo: 1\""},
+    /* Keys a newer daemon adds are stepped over; anything else is not. */
+    {"decisions_error: 9\n", "decisions_error: 9\nfoo: 1\n", 0, ""},
+    {"pid: 4242\n", "pid: 4242\nnew_counter: 1\nnew_text: a b\n", 0, ""},
+    {"decisions_error: 9\n", "decisions_error: 9\nFoo bar\n", -1, "line 25 is left over after the last field: \"Foo bar\""},
+    {"decisions_error: 9\n", "decisions_error: 9\ngeneration: 1\n", -1, "line 25 is left over after the last field: \"generation: 1\""},
+    {"pid: 4242\n", "pid: 4242\nnew: 1\nx y\n", -1, "line 3: want \"version\", got \"new: 1\""},
     {"decisions_error: 9\n", "decisions_error: 9\nlist_deny_source: /x\nlist_deny_last_change: never\n", -1,
      "the reply ends before \"list_deny_last_error\""},
     {"decisions_error: 9\n", "decisions_error: 9\nlist_deny_source: \n", -1, "\"list_deny_source\" is empty"},
