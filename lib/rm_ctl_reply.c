@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "rm_ctl.h"
+#include "rm_ctl_field.h"
 #include "rm_kind.h"
 
 /* The reply buffer. */
@@ -82,29 +83,6 @@ size_t  rm_ctl_format_time(time_t t, char *buf, size_t len)
     return strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/*
- * number - the decimal number at s (at most n bytes) into *v: the count
- * of digits taken, or 0 when there is none or it has a leading zero (the
- * daemon writes none).  *over is set when it exceeds max.
- */
-static size_t number(const char *s, size_t n, uint64_t max, uint64_t *v, bool *over)
-{
-    size_t  i = 0;
-
-    *v = 0;
-    *over = false;
-    while (i < n && s[i] >= '0' && s[i] <= '9') {
-        unsigned d = (unsigned) (s[i] - '0');
-
-        if (*v > (max - d) / 10)
-            *over = true;
-        else
-            *v = *v * 10 + d;
-        i++;
-    }
-    return i > 1 && s[0] == '0' ? 0 : i;
-}
-
 /* fill - pat with each "#" replaced by the next number of v */
 
 static void fill(char *buf, size_t len, const char *pat, const uint64_t *v)
@@ -148,7 +126,7 @@ static int match(const char *line, size_t n, const char *pat, uint64_t max, uint
             i++;
             continue;
         }
-        if ((k = number(line + i, n - i, max, v, &over)) == 0)
+        if ((k = rm_ctlf_number(line + i, n - i, max, v, &over)) == 0)
             return 0;
         if (over) {
             snprintf(err, errlen, "line 1: the number \"%.*s\" is over %llu", (int) (k > 40 ? 40 : k),
@@ -159,45 +137,6 @@ static int match(const char *line, size_t n, const char *pat, uint64_t max, uint
         v++;
     }
     return i == n;
-}
-
-/*
- * reply_check - what every reply is before it is read: not empty, no
- * control byte, the last line ended (a reply cut short has not).  Then an
- * ERR is 1 with its text in err.  Returns 0, 1 or -1 with why in err.
- */
-static int reply_check(const char *reply, char *err, size_t errlen)
-{
-    unsigned line = 1;
-    size_t  col = 1, n = 0;
-
-    if (reply[0] == '\0') {
-        snprintf(err, errlen, "the reply is empty");
-        return -1;
-    }
-    for (const char *p = reply; *p; p++, n++) {
-        unsigned char c = (unsigned char) *p;
-
-        if (c == '\n') {
-            line++;
-            col = 1;
-            continue;
-        }
-        if (c < 0x20 || c == 0x7f) {
-            snprintf(err, errlen, "control byte 0x%02x in line %u, column %zu of the reply", c, line, col);
-            return -1;
-        }
-        col++;
-    }
-    if (reply[n - 1] != '\n') {
-        snprintf(err, errlen, "the reply is cut short: line %u has no newline", line);
-        return -1;
-    }
-    if (strncmp(reply, "ERR ", 4) == 0) {
-        snprintf(err, errlen, "%.*s", (int) strcspn(reply + 4, "\n"), reply + 4);
-        return 1;
-    }
-    return 0;
 }
 
 /* The RELOAD replies' first lines. */
@@ -266,7 +205,7 @@ int     rm_ctl_parse_reload_reply(const char *reply, rm_ctl_reload_reply *r, cha
     int     rc, m;
 
     memset(r, 0, sizeof(*r));
-    if ((rc = reply_check(reply, err, errlen)) < 0)
+    if ((rc = rm_ctlf_reply_check(reply, err, errlen)) < 0)
         return -1;
     if ((m = match(reply, n, RELOAD_OK, UINT64_MAX, v, err, errlen)) != 0) {
         if (m < 0 || small(v, 1, 4, err, errlen) < 0)
@@ -304,360 +243,6 @@ int     rm_ctl_parse_reload_reply(const char *reply, rm_ctl_reload_reply *r, cha
     return 0;
 }
 
-/*
- * A walk over a reply's fields, one direction or the other.  Writing, each
- * field's value is turned into text and given to fn.  Reading, each field
- * is taken from the next line; the first failure is kept in err and the
- * rest of the walk does nothing.
- */
-enum vtype {
-    V_U64,                              /* uint64_t */
-    V_U32,                              /* uint32_t */
-    V_LONG,                             /* long, not negative */
-    V_LINE,                             /* unsigned, not 0 */
-    V_TIME,                             /* time_t, ISO 8601 */
-    V_NEVER,                            /* time_t, ISO 8601, or "never" for 0 */
-    V_FLAGS,                            /* unsigned relay_flags, rm_flags_format */
-    V_KIND,                             /* enum rm_verdict_kind */
-    V_TEXT,                             /* char[size] */
-    V_SOME,                             /* char[size], not empty: a field there when it is not */
-    V_NONE                              /* char[size], written "none" when empty */
-};
-
-typedef struct walker {
-    bool    reading;
-    void    (*fn) (void *ctx, const char *key, const char *value);
-    void   *ctx;
-    const char *next;                   /* reading: the next line */
-    unsigned lineno;                    /* its number in the reply */
-    char   *err;
-    size_t  errlen;
-    bool    failed;
-    bool    newer;                      /* reading: skip keys a newer daemon added */
-    const char *first;                  /* reading: the first field's line */
-} walker;
-
-static void value_text(enum vtype t, const void *val, char *buf, size_t len)
-{
-    switch (t) {
-    case V_U64:
-        snprintf(buf, len, "%llu", (unsigned long long) *(const uint64_t *) val);
-        break;
-    case V_U32:
-        snprintf(buf, len, "%lu", (unsigned long) *(const uint32_t *) val);
-        break;
-    case V_LONG:
-        snprintf(buf, len, "%ld", *(const long *) val);
-        break;
-    case V_LINE:
-        snprintf(buf, len, "%u", *(const unsigned *) val);
-        break;
-    case V_NEVER:
-        if (*(const time_t *) val == 0) {
-            snprintf(buf, len, "never");
-            break;
-        }
-        /* FALLTHROUGH */
-    case V_TIME:
-        rm_ctl_format_time(*(const time_t *) val, buf, len);
-        break;
-    case V_FLAGS:
-        rm_flags_format(*(const unsigned *) val, buf, len);
-        break;
-    case V_KIND:
-        snprintf(buf, len, "%s", rm_verdict_kind_name(*(const enum rm_verdict_kind *) val));
-        break;
-    case V_TEXT:
-    case V_SOME:
-    case V_NONE:
-        snprintf(buf, len, "%s", t == V_NONE && *(const char *) val == '\0' ? "none" : (const char *) val);
-        break;
-    }
-}
-
-/* days_from_civil - days since 1970-01-01 of a proleptic Gregorian date */
-
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-    long long era;
-    unsigned yoe, doy;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned) (y - era * 400);
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    return era * 146097 + (long long) (yoe * 365 + yoe / 4 - yoe / 100 + doy) - 719468;
-}
-
-/* read_time - "2024-05-01T12:00:00Z" back to a time_t; -1 if it is not
- * what rm_ctl_format_time writes */
-
-static int read_time(const char *v, time_t *t)
-{
-    unsigned f[6];
-    char    back[40];
-    static const unsigned at[6] = {0, 5, 8, 11, 14, 17}, width[6] = {4, 2, 2, 2, 2, 2};
-
-    if (strlen(v) != 20)
-        return -1;
-    for (int i = 0; i < 6; i++) {
-        f[i] = 0;
-        for (unsigned k = 0; k < width[i]; k++) {
-            char    c = v[at[i] + k];
-
-            if (c < '0' || c > '9')
-                return -1;
-            f[i] = f[i] * 10 + (unsigned) (c - '0');
-        }
-    }
-    if (f[1] < 1 || f[1] > 12)
-        return -1;
-    *t = (time_t) (days_from_civil(f[0], f[1], f[2]) * 86400 + f[3] * 3600 + f[4] * 60 + f[5]);
-    rm_ctl_format_time(*t, back, sizeof(back));
-    return strcmp(back, v) == 0 ? 0 : -1;   /* a 31st of April does not read back */
-}
-
-/* value_read - v as a value of type t into val; -1 with why */
-
-static int value_read(enum vtype t, const char *v, void *val, size_t size, char *why, size_t whylen)
-{
-    static const uint64_t max[] = {[V_U64] = UINT64_MAX, [V_U32] = UINT32_MAX, [V_LONG] = LONG_MAX,
-                                   [V_LINE] = UINT_MAX};
-    char    e[128], back[64];
-    uint64_t n;
-    bool    over;
-    int     k;
-
-    switch (t) {
-    case V_U64:
-    case V_U32:
-    case V_LONG:
-    case V_LINE:
-        if (v[0] == '\0' || number(v, strlen(v), max[t], &n, &over) != strlen(v)) {
-            snprintf(why, whylen, "is not a number");
-            return -1;
-        }
-        if (over || (t == V_LINE && n == 0)) {
-            snprintf(why, whylen, over ? "is over %llu" : "is not a line number",
-                     (unsigned long long) max[t]);
-            return -1;
-        }
-        if (t == V_U64)
-            *(uint64_t *) val = n;
-        else if (t == V_U32)
-            *(uint32_t *) val = (uint32_t) n;
-        else if (t == V_LONG)
-            *(long *) val = (long) n;
-        else
-            *(unsigned *) val = (unsigned) n;
-        return 0;
-    case V_NEVER:
-        if (strcmp(v, "never") == 0) {
-            *(time_t *) val = 0;
-            return 0;
-        }
-        /* FALLTHROUGH */
-    case V_TIME:
-        if (read_time(v, (time_t *) val) < 0) {
-            snprintf(why, whylen, "is not a time as YYYY-MM-DDTHH:MM:SSZ");
-            return -1;
-        }
-        return 0;
-    case V_FLAGS:
-        if (rm_flags_parse(v, (unsigned *) val, e, sizeof(e)) < 0
-            || (rm_flags_format(*(unsigned *) val, back, sizeof(back)), strcmp(back, v) != 0)) {
-            snprintf(why, whylen, "is not relay flags as \"deny, allow\"");
-            return -1;
-        }
-        return 0;
-    case V_KIND:
-        if ((k = rm_verdict_kind_parse(v)) < 0) {
-            snprintf(why, whylen, "is not a verdict");
-            return -1;
-        }
-        *(enum rm_verdict_kind *) val = (enum rm_verdict_kind) k;
-        return 0;
-    case V_TEXT:
-    case V_SOME:
-    case V_NONE:
-        if (t != V_TEXT && v[0] == '\0') {  /* none is "none" */
-            snprintf(why, whylen, "is empty");
-            return -1;
-        }
-        if (strlen(v) >= size) {
-            snprintf(why, whylen, "is over %zu bytes", size - 1);
-            return -1;
-        }
-        snprintf(val, size, "%s", t == V_NONE && strcmp(v, "none") == 0 ? "" : v);
-        return 0;
-    }
-    return -1;
-}
-
-/* walk_fail - keep the first failure of a reading walk */
-
-static void walk_fail(walker *w, const char *fmt,...) __attribute__((format(printf, 2, 3)));
-
-static void walk_fail(walker *w, const char *fmt,...)
-{
-    va_list ap;
-
-    if (w->failed)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(w->err, w->errlen, fmt, ap);
-    va_end(ap);
-    w->failed = true;
-}
-
-/* line_is - does the line at p hold key's field? */
-
-static bool line_is(const char *p, const char *key)
-{
-    size_t  n = strlen(key);
-
-    return strncmp(p, key, n) == 0 && p[n] == ':' && p[n + 1] == ' ';
-}
-
-/* keyed - is the line at p a "key: value" line, its key lower case, digits and _? */
-
-static bool keyed(const char *p)
-{
-    size_t  n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_");
-
-    return n > 0 && p[n] == ':' && p[n + 1] == ' ';
-}
-
-/* read_before - has the walk read a field of the key at p already? */
-
-static bool read_before(const walker *w, const char *p)
-{
-    size_t  n = strcspn(p, ":");
-
-    for (const char *q = w->first; q < w->next; q += strcspn(q, "\n") + 1)
-        if (strncmp(q, p, n + 1) == 0)
-            return true;
-    return false;
-}
-
-/*
- * skip_newer - reading a walk that tolerates a newer daemon: when key's
- * line comes later, after only well-formed lines of keys not read yet,
- * step over those (fields this relayctl does not know).  A key read twice
- * is not skipped, and one this walk knows but finds out of order is then
- * missing where it is asked for: both fail.
- */
-static void skip_newer(walker *w, const char *key)
-{
-    const char *p = w->next;
-    unsigned skipped = 0;
-
-    if (!w->newer || w->failed)
-        return;
-    while (*p && keyed(p) && !line_is(p, key) && !read_before(w, p)) {
-        p += strcspn(p, "\n");
-        p += *p == '\n';
-        skipped++;
-    }
-    if (*p && line_is(p, key)) {
-        w->next = p;
-        w->lineno += skipped;
-    }
-}
-
-/* next_is - reading: is the next line key's? */
-
-static bool next_is(walker *w, const char *key)
-{
-    skip_newer(w, key);
-    return !w->failed && line_is(w->next, key);
-}
-
-/* field - one field: written as its line, or read from the next line */
-
-static void field(walker *w, const char *key, enum vtype t, void *val, size_t size)
-{
-    char    text[4096], why[128];
-    size_t  n;
-
-    if (w->failed)
-        return;
-    if (!w->reading) {
-        value_text(t, val, text, sizeof(text));
-        w->fn(w->ctx, key, text);
-        return;
-    }
-    skip_newer(w, key);
-    n = strcspn(w->next, "\n");
-    if (!next_is(w, key)) {
-        if (n == 0)
-            walk_fail(w, "the reply ends before \"%s\"", key);
-        else
-            walk_fail(w, "line %u: want \"%s\", got \"%.*s\"", w->lineno, key, (int) (n > 80 ? 80 : n), w->next);
-        return;
-    }
-    if (n - strlen(key) - 2 >= sizeof(text)) {
-        walk_fail(w, "line %u: \"%s\" is over %zu bytes", w->lineno, key, sizeof(text) - 1);
-        return;
-    }
-    snprintf(text, sizeof(text), "%.*s", (int) (n - strlen(key) - 2), w->next + strlen(key) + 2);
-    if (value_read(t, text, val, size, why, sizeof(why)) < 0) {
-        walk_fail(w, "line %u: \"%s\" %s: \"%.80s\"", w->lineno, key, why, text);
-        return;
-    }
-    w->next += n + 1;
-    w->lineno++;
-}
-
-/* group - whether the fields that key begins are there: writing, present
- * says; reading, the next line does */
-
-static bool group(walker *w, const char *key, bool present)
-{
-    return w->reading ? next_is(w, key) : present;
-}
-
-/*
- * read_start - a reply of its kind whose first line is first (whole, or
- * as its start when prefix): a walker to read the rest, or 1 (ERR) or -1
- * as reply_check says.
- */
-static int read_start(walker *w, const char *reply, const char *first, bool prefix,
-                      const char *what, char *err, size_t errlen)
-{
-    size_t  n = strcspn(reply, "\n"), k = strlen(first);
-    int     rc;
-
-    memset(w, 0, sizeof(*w));
-    if ((rc = reply_check(reply, err, errlen)) != 0)
-        return rc;
-    if (prefix ? n < k || strncmp(reply, first, k) != 0 : n != k || strncmp(reply, first, k) != 0) {
-        snprintf(err, errlen, "not a %s reply: \"%.*s\"", what, (int) (n > 80 ? 80 : n), reply);
-        return -1;
-    }
-    w->reading = true;
-    w->next = reply + n + 1;
-    w->lineno = 2;
-    w->err = err;
-    w->errlen = errlen;
-    return 0;
-}
-
-/* read_end - the walk has read every field: nothing may be left over */
-
-static int read_end(walker *w)
-{
-    while (w->newer && !w->failed && keyed(w->next) && !read_before(w, w->next)) {
-        w->next += strcspn(w->next, "\n");
-        w->next += *w->next == '\n';
-        w->lineno++;
-    }
-    if (!w->failed && *w->next)
-        walk_fail(w, "line %u is left over after the last field: \"%.*s\"", w->lineno,
-                  (int) strcspn(w->next, "\n") > 80 ? 80 : (int) strcspn(w->next, "\n"), w->next);
-    return w->failed ? -1 : 0;
-}
-
 /* source_key - "list_NAME_KEY" */
 
 static const char *source_key(char *buf, size_t len, const char *name, const char *key)
@@ -678,25 +263,25 @@ static void source_walk(walker *w, rm_ctl_source *s, int i)
 
     if (w->reading)
         s->name = rm_ctl_source_name(i);
-    if (!group(w, source_key(key, sizeof(key), s->name, "source"), s->name && s->source[0]))
+    if (!rm_ctlf_group(w, source_key(key, sizeof(key), s->name, "source"), s->name && s->source[0]))
         return;
-    field(w, key, V_SOME, s->source, sizeof(s->source));
-    s->url = group(w, source_key(key, sizeof(key), s->name, "cache"), s->url);
+    rm_ctlf_field(w, key, V_SOME, s->source, sizeof(s->source));
+    s->url = rm_ctlf_group(w, source_key(key, sizeof(key), s->name, "cache"), s->url);
     if (s->url) {
-        field(w, key, V_TEXT, s->cache, sizeof(s->cache));
-        field(w, source_key(key, sizeof(key), s->name, "etag"), V_NONE, s->etag, sizeof(s->etag));
-        field(w, source_key(key, sizeof(key), s->name, "last_modified"), V_NONE, s->last_modified,
+        rm_ctlf_field(w, key, V_TEXT, s->cache, sizeof(s->cache));
+        rm_ctlf_field(w, source_key(key, sizeof(key), s->name, "etag"), V_NONE, s->etag, sizeof(s->etag));
+        rm_ctlf_field(w, source_key(key, sizeof(key), s->name, "last_modified"), V_NONE, s->last_modified,
               sizeof(s->last_modified));
-        field(w, source_key(key, sizeof(key), s->name, "last_fetch"), V_NEVER, &s->last_fetch, 0);
+        rm_ctlf_field(w, source_key(key, sizeof(key), s->name, "last_fetch"), V_NEVER, &s->last_fetch, 0);
     }
-    field(w, source_key(key, sizeof(key), s->name, "last_change"), V_NEVER, &s->last_change, 0);
-    field(w, source_key(key, sizeof(key), s->name, "last_error"), V_NONE, s->last_error, sizeof(s->last_error));
-    field(w, source_key(key, sizeof(key), s->name, "age_seconds"), V_U64, &s->age_seconds, 0);
+    rm_ctlf_field(w, source_key(key, sizeof(key), s->name, "last_change"), V_NEVER, &s->last_change, 0);
+    rm_ctlf_field(w, source_key(key, sizeof(key), s->name, "last_error"), V_NONE, s->last_error, sizeof(s->last_error));
+    rm_ctlf_field(w, source_key(key, sizeof(key), s->name, "age_seconds"), V_U64, &s->age_seconds, 0);
     for (int r = 0; s->url && r < RM_CTL_FETCH__COUNT; r++) {
         char    what[32];
 
         snprintf(what, sizeof(what), "fetches_%s", rm_ctl_fetch_name((enum rm_ctl_fetch) r));
-        field(w, source_key(key, sizeof(key), s->name, what), V_U64, fetches[r], 0);
+        rm_ctlf_field(w, source_key(key, sizeof(key), s->name, what), V_U64, fetches[r], 0);
     }
 }
 
@@ -706,24 +291,24 @@ static void status_walk(walker *w, rm_ctl_status *st)
 {
     char    key[64];
 
-    field(w, "pid", V_LONG, &st->pid, 0);
-    field(w, "version", V_TEXT, st->version, sizeof(st->version));
-    field(w, "uptime_seconds", V_U64, &st->uptime_seconds, 0);
-    field(w, "generation", V_U64, &st->generation, 0);
-    field(w, "loaded_at", V_TIME, &st->loaded_at, 0);
-    field(w, "relay_flags", V_FLAGS, &st->relay_flags, 0);
-    field(w, "mode", V_TEXT, st->mode, sizeof(st->mode));
+    rm_ctlf_field(w, "pid", V_LONG, &st->pid, 0);
+    rm_ctlf_field(w, "version", V_TEXT, st->version, sizeof(st->version));
+    rm_ctlf_field(w, "uptime_seconds", V_U64, &st->uptime_seconds, 0);
+    rm_ctlf_field(w, "generation", V_U64, &st->generation, 0);
+    rm_ctlf_field(w, "loaded_at", V_TIME, &st->loaded_at, 0);
+    rm_ctlf_field(w, "relay_flags", V_FLAGS, &st->relay_flags, 0);
+    rm_ctlf_field(w, "mode", V_TEXT, st->mode, sizeof(st->mode));
     for (int k = 0; k < RM_LIST__COUNT; k++) {
         snprintf(key, sizeof(key), "entries_%s", rm_kind_name((enum rm_list_kind) k));
-        field(w, key, V_U32, &st->entries[k], 0);
+        rm_ctlf_field(w, key, V_U32, &st->entries[k], 0);
     }
-    field(w, "reloads_ok", V_U64, &st->reloads_ok, 0);
-    field(w, "reloads_failed", V_U64, &st->reloads_failed, 0);
-    field(w, "last_reload", V_TEXT, st->last_reload, sizeof(st->last_reload));
-    field(w, "last_reload_error", V_NONE, st->last_reload_error, sizeof(st->last_reload_error));
+    rm_ctlf_field(w, "reloads_ok", V_U64, &st->reloads_ok, 0);
+    rm_ctlf_field(w, "reloads_failed", V_U64, &st->reloads_failed, 0);
+    rm_ctlf_field(w, "last_reload", V_TEXT, st->last_reload, sizeof(st->last_reload));
+    rm_ctlf_field(w, "last_reload_error", V_NONE, st->last_reload_error, sizeof(st->last_reload_error));
     for (int k = 0; k < RM_CTL_D__COUNT; k++) {
         snprintf(key, sizeof(key), "decisions_%s", rm_ctl_decision_name((enum rm_ctl_decision) k));
-        field(w, key, V_U64, &st->decisions[k], 0);
+        rm_ctlf_field(w, key, V_U64, &st->decisions[k], 0);
     }
     for (int i = 0; i < RM_CTL_SOURCES; i++)
         source_walk(w, &st->sources[i], i);
@@ -756,12 +341,12 @@ int     rm_ctl_parse_status_reply(const char *reply, rm_ctl_status *st, char *er
     int     rc;
 
     memset(st, 0, sizeof(*st));
-    if ((rc = read_start(&w, reply, "OK status", false, "STATUS", err, errlen)) != 0)
+    if ((rc = rm_ctlf_read_start(&w, reply, "OK status", false, "STATUS", err, errlen)) != 0)
         return rc;
     w.newer = true;                     /* a newer daemon may report more */
     w.first = w.next;
     status_walk(&w, st);
-    return read_end(&w);
+    return rm_ctlf_read_end(&w);
 }
 
 /*
@@ -787,15 +372,15 @@ static const struct {
 
 static void check_walk(walker *w, rm_verdict_report *r)
 {
-    field(w, "verdict", V_KIND, &r->kind, 0);
+    rm_ctlf_field(w, "verdict", V_KIND, &r->kind, 0);
     for (size_t k = 0; k < sizeof(report_fields) / sizeof(report_fields[0]); k++) {
         char   *v = (char *) r + report_fields[k].off;
 
-        if (group(w, report_fields[k].key, v[0] != '\0'))
-            field(w, report_fields[k].key, V_SOME, v, report_fields[k].size);
+        if (rm_ctlf_group(w, report_fields[k].key, v[0] != '\0'))
+            rm_ctlf_field(w, report_fields[k].key, V_SOME, v, report_fields[k].size);
     }
-    if (group(w, "line", r->line != 0))
-        field(w, "line", V_LINE, &r->line, 0);
+    if (rm_ctlf_group(w, "line", r->line != 0))
+        rm_ctlf_field(w, "line", V_LINE, &r->line, 0);
 }
 
 /* check_summary - a CHECK reply's first line: the verdict in one line */
@@ -837,10 +422,10 @@ int     rm_ctl_parse_check_reply(const char *reply, rm_verdict_report *r, char *
     int     rc;
 
     memset(r, 0, sizeof(*r));
-    if ((rc = read_start(&w, reply, "OK ", true, "CHECK", err, errlen)) != 0)
+    if ((rc = rm_ctlf_read_start(&w, reply, "OK ", true, "CHECK", err, errlen)) != 0)
         return rc;
     check_walk(&w, r);
-    if (read_end(&w) < 0)
+    if (rm_ctlf_read_end(&w) < 0)
         return -1;
     check_summary(r, summary, sizeof(summary));
     if (strlen(summary) != n || strncmp(summary, reply, n) != 0) {
