@@ -2,8 +2,8 @@
 # tests/e2e/lib.sh - harness for the end-to-end tests against a real Postfix.
 #
 # Sourced by tests/e2e/*.sh.  Builds a private Postfix instance in a temporary
-# directory (see /work/shared/notes/postfix-test-instance.md for the facts this
-# relies on), runs relaymilter against it, and talks SMTP to it from chosen
+# directory (the facts about Postfix it relies on are said where they are
+# used), runs relaymilter against it, and talks SMTP to it from chosen
 # 127.0.0.x source addresses.  Everything it starts is stopped by an EXIT trap.
 #
 # Environment (set by `make check`, or guessed for a manual run):

@@ -13,8 +13,7 @@
 # fetches sendmail-bin, sendmail-base, sendmail-cf and libwrap0 with
 # `apt-get download` and unpacks them into a cache; the tests themselves
 # never reach the network and skip when the cache is empty.  A private .cf is built from an .mc
-# with m4, and Sendmail runs in the foreground (-bD) on loopback.  See
-# /work/shared/notes/sendmail-test-instance.md for the facts this relies on.
+# with m4, and Sendmail runs in the foreground (-bD) on loopback.
 #
 # Sendmail runs under unshare(1) in namespaces of its own:
 #   uts    a qualified host name (mx.local.test); with an unqualified one
