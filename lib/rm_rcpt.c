@@ -138,35 +138,137 @@ static size_t skip_route(const char *s, size_t i, size_t end)
     }
 }
 
+/* routing_bit - the routing flag a local-part character stands for, if any */
+
+static unsigned routing_bit(unsigned char c, bool at_counts)
+{
+    return c == '%' ? RM_RCPT_ROUTE_PERCENT : c == '!' ? RM_RCPT_ROUTE_BANG
+        : c == '@' && at_counts ? RM_RCPT_ROUTE_AT : 0;
+}
+
+/*
+ * unwrap - the mailbox inside s[*b..*e): blanks trimmed, then the angle
+ * brackets and the blanks inside them.  Returns RM_RCPT_WHY__COUNT, or
+ * why it is not a path.
+ */
+static enum rm_rcpt_why unwrap(const char *s, size_t *b, size_t *e)
+{
+    while (*b < *e && is_wsp(s[*b]))
+        (*b)++;
+    while (*e > *b && is_wsp(s[*e - 1]))
+        (*e)--;
+    if (*b < *e && s[*b] == '<') {
+        if (s[*e - 1] != '>' || *e - *b < 2)
+            return RM_RCPT_WHY_SYNTAX;
+        (*b)++;
+        (*e)--;
+        while (*b < *e && is_wsp(s[*b]))
+            (*b)++;
+        while (*e > *b && is_wsp(s[*e - 1]))
+            (*e)--;
+    } else if (*b < *e && s[*e - 1] == '>') {
+        return RM_RCPT_WHY_SYNTAX;
+    }
+    return *b == *e ? RM_RCPT_WHY_NULL : RM_RCPT_WHY__COUNT;
+}
+
+/*
+ * walk_mailbox - walk s[b..e) once.  The split is the last @ that is
+ * neither quoted nor escaped (*at, or (size_t) -1 when there is none);
+ * every routing character before it, in whatever form, is noted in
+ * r->routing.  Characters outside quotes must be atext or dots.  Returns
+ * RM_RCPT_WHY__COUNT, or why the mailbox is invalid.
+ */
+static enum rm_rcpt_why walk_mailbox(const char *s, size_t b, size_t e, rm_rcpt *r, size_t *at)
+{
+    bool    quoted = false;
+
+    *at = (size_t) -1;
+    for (size_t i = b; i < e; i++) {
+        unsigned char c = (unsigned char) s[i];
+
+        if (c == '\\') {
+            if (i + 1 >= e)
+                return RM_RCPT_WHY_SYNTAX;
+            c = (unsigned char) s[++i];
+            if (c < 0x20 || c == 0x7f)
+                return RM_RCPT_WHY_SYNTAX;
+            if (*at != (size_t) -1)
+                return RM_RCPT_WHY_BAD_DOMAIN;
+            r->routing |= routing_bit(c, true);
+            continue;
+        }
+        if (c == '"') {
+            if (*at != (size_t) -1)
+                return RM_RCPT_WHY_BAD_DOMAIN;
+            quoted = !quoted;
+            continue;
+        }
+        if (quoted) {
+            if (c < 0x20 || c == 0x7f)
+                return RM_RCPT_WHY_SYNTAX;
+            r->routing |= routing_bit(c, true);
+            continue;
+        }
+        if (c == '@') {
+            if (*at != (size_t) -1)
+                r->routing |= RM_RCPT_ROUTE_AT;     /* the earlier one was routing */
+            *at = i;
+            continue;
+        }
+        if (*at != (size_t) -1)
+            continue;                   /* domain text: checked later */
+        if (c == '.' || is_atext(c)) {
+            r->routing |= routing_bit(c, false);
+            continue;
+        }
+        return RM_RCPT_WHY_SYNTAX;
+    }
+    return quoted ? RM_RCPT_WHY_SYNTAX : RM_RCPT_WHY__COUNT;
+}
+
+/*
+ * rewalk_local - the part before the last @ may hold an earlier bare @:
+ * that one is routing, not the split.  Its text was walked as domain
+ * text, so walk s[b..at) again as local-part text.
+ */
+static enum rm_rcpt_why rewalk_local(const char *s, size_t b, size_t at, rm_rcpt *r)
+{
+    for (size_t i = b; i < at; i++) {
+        unsigned char c = (unsigned char) s[i];
+
+        if (c == '\\' || c == '"') {
+            /* escapes and quotes were checked in the first walk */
+            if (c == '\\')
+                i++;
+            else
+                while (++i < at && s[i] != '"')
+                    if (s[i] == '\\')
+                        i++;
+            continue;
+        }
+        if (c == '%')
+            r->routing |= RM_RCPT_ROUTE_PERCENT;
+        else if (c == '!')
+            r->routing |= RM_RCPT_ROUTE_BANG;
+        else if (c != '@' && c != '.' && !is_atext(c))
+            return RM_RCPT_WHY_SYNTAX;
+    }
+    return RM_RCPT_WHY__COUNT;
+}
+
 /* rm_rcpt_parse - split into local part and final domain */
 
 int     rm_rcpt_parse(const char *s, size_t len, rm_rcpt *r)
 {
-    size_t  b = 0, e = len, i, at = (size_t) -1;
-    bool    quoted = false;
+    size_t  b = 0, e = len, i, at;
     enum rm_rcpt_why why;
 
     memset(r, 0, sizeof(*r));
     if (len > RM_RCPT_MAX)
         return invalid(r, RM_RCPT_WHY_TOO_LONG);
-    while (b < e && is_wsp(s[b]))
-        b++;
-    while (e > b && is_wsp(s[e - 1]))
-        e--;
-    if (b < e && s[b] == '<') {
-        if (s[e - 1] != '>' || e - b < 2)
-            return invalid(r, RM_RCPT_WHY_SYNTAX);
-        b++;
-        e--;
-        while (b < e && is_wsp(s[b]))
-            b++;
-        while (e > b && is_wsp(s[e - 1]))
-            e--;
-    } else if (b < e && s[e - 1] == '>') {
-        return invalid(r, RM_RCPT_WHY_SYNTAX);
-    }
-    if (b == e)
-        return invalid(r, RM_RCPT_WHY_NULL);
+    if ((why = unwrap(s, &b, &e)) != RM_RCPT_WHY__COUNT)
+        return invalid(r, why);
 
     /* A source route is dropped; only the mailbox after it counts. */
     if (s[b] == '@') {
@@ -177,56 +279,8 @@ int     rm_rcpt_parse(const char *s, size_t len, rm_rcpt *r)
         if (b == e)
             return invalid(r, RM_RCPT_WHY_ROUTE);
     }
-
-    /*
-     * Walk the mailbox once.  The split is the last @ that is neither
-     * quoted nor escaped; every routing character before it, in whatever
-     * form, is noted.  Characters outside quotes must be atext or dots.
-     */
-    for (i = b; i < e; i++) {
-        unsigned char c = (unsigned char) s[i];
-
-        if (c == '\\') {
-            if (i + 1 >= e)
-                return invalid(r, RM_RCPT_WHY_SYNTAX);
-            c = (unsigned char) s[++i];
-            if (c < 0x20 || c == 0x7f)
-                return invalid(r, RM_RCPT_WHY_SYNTAX);
-            if (at != (size_t) -1)
-                return invalid(r, RM_RCPT_WHY_BAD_DOMAIN);
-            r->routing |= c == '%' ? RM_RCPT_ROUTE_PERCENT : c == '!' ? RM_RCPT_ROUTE_BANG
-                : c == '@' ? RM_RCPT_ROUTE_AT : 0;
-            continue;
-        }
-        if (c == '"') {
-            if (at != (size_t) -1)
-                return invalid(r, RM_RCPT_WHY_BAD_DOMAIN);
-            quoted = !quoted;
-            continue;
-        }
-        if (quoted) {
-            if (c < 0x20 || c == 0x7f)
-                return invalid(r, RM_RCPT_WHY_SYNTAX);
-            r->routing |= c == '%' ? RM_RCPT_ROUTE_PERCENT : c == '!' ? RM_RCPT_ROUTE_BANG
-                : c == '@' ? RM_RCPT_ROUTE_AT : 0;
-            continue;
-        }
-        if (c == '@') {
-            if (at != (size_t) -1)
-                r->routing |= RM_RCPT_ROUTE_AT;     /* the earlier one was routing */
-            at = i;
-            continue;
-        }
-        if (at != (size_t) -1)
-            continue;                   /* domain text: checked below */
-        if (c == '.' || is_atext(c)) {
-            r->routing |= c == '%' ? RM_RCPT_ROUTE_PERCENT : c == '!' ? RM_RCPT_ROUTE_BANG : 0;
-            continue;
-        }
-        return invalid(r, RM_RCPT_WHY_SYNTAX);
-    }
-    if (quoted)
-        return invalid(r, RM_RCPT_WHY_SYNTAX);
+    if ((why = walk_mailbox(s, b, e, r, &at)) != RM_RCPT_WHY__COUNT)
+        return invalid(r, why);
 
     if (at == (size_t) -1) {
         r->local_off = b;
@@ -245,31 +299,8 @@ int     rm_rcpt_parse(const char *s, size_t len, rm_rcpt *r)
     r->local_len = at - b;
     r->domain_off = at + 1;
     r->domain_len = e - (at + 1);
-    /* The part before the last @ may hold an earlier bare @: that one is
-     * routing, not the split.  Its text was walked as domain text, so walk
-     * it again as local-part text. */
-    if (r->routing & RM_RCPT_ROUTE_AT) {
-        for (i = b; i < at; i++) {
-            unsigned char c = (unsigned char) s[i];
-
-            if (c == '\\' || c == '"') {
-                /* escapes and quotes were checked in the first walk */
-                if (c == '\\')
-                    i++;
-                else
-                    while (++i < at && s[i] != '"')
-                        if (s[i] == '\\')
-                            i++;
-                continue;
-            }
-            if (c == '%')
-                r->routing |= RM_RCPT_ROUTE_PERCENT;
-            else if (c == '!')
-                r->routing |= RM_RCPT_ROUTE_BANG;
-            else if (c != '@' && c != '.' && !is_atext(c))
-                return invalid(r, RM_RCPT_WHY_SYNTAX);
-        }
-    }
+    if ((r->routing & RM_RCPT_ROUTE_AT) && (why = rewalk_local(s, b, at, r)) != RM_RCPT_WHY__COUNT)
+        return invalid(r, why);
     if ((why = domain_ok(s + r->domain_off, r->domain_len, &r->literal)) != RM_RCPT_WHY__COUNT)
         return invalid(r, why);
     r->kind = RM_RCPT_RELAY;
