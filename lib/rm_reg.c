@@ -167,69 +167,180 @@ static int decode_multi_sz(const char *name, unsigned line, const char *hex, boo
     return 0;
 }
 
-/* rm_reg_parse - find the relay values under the IMS Parameters key */
+/*
+ * The export as text, and the logical line being read: physical lines
+ * joined where one ends in a backslash (hex values are wrapped that way).
+ */
+typedef struct reg_reader {
+    char   *text;                       /* UTF-8, NUL-terminated */
+    size_t  tlen;
+    size_t  pos;                        /* where the next physical line starts */
+    unsigned line;                      /* the last physical line read */
+    char   *logical;                    /* tlen + 1 bytes */
+    size_t  llen;
+    unsigned lstart;                    /* where the logical line starts */
+} reg_reader;
 
-int     rm_reg_parse(const char *name, const unsigned char *buf, size_t len,
-                     rm_reg_import *out, rm_diag *d)
+/* reg_text - the export as UTF-8 text: UTF-16LE decoded, a UTF-8 BOM dropped */
+
+static int reg_text(reg_reader *rd, const unsigned char *buf, size_t len, bool *wide)
 {
-    char   *text = NULL, *logical = NULL;
-    size_t  tlen = 0, pos = 0, llen = 0;
-    bool    wide = false, in_key = false, key_seen = false;
-    unsigned line = 0, lstart = 0;
-    size_t  errors_before = d->errors;
-    rm_reg_import r;
-
-    memset(&r, 0, sizeof(r));
+    *wide = false;
     if (len >= 2 && buf[0] == 0xff && buf[1] == 0xfe) {
-        wide = true;
-        text = utf16_to_utf8(buf + 2, len - 2, &tlen);
+        *wide = true;
+        rd->text = utf16_to_utf8(buf + 2, len - 2, &rd->tlen);
     } else {
         size_t  skip = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 
-        if ((text = rm_malloc(len - skip + 1)) != NULL) {
-            memcpy(text, buf + skip, len - skip);
-            text[len - skip] = '\0';
-            tlen = len - skip;
+        if ((rd->text = rm_malloc(len - skip + 1)) != NULL) {
+            memcpy(rd->text, buf + skip, len - skip);
+            rd->text[len - skip] = '\0';
+            rd->tlen = len - skip;
         }
     }
-    if (text == NULL || (logical = rm_malloc(tlen + 1)) == NULL) {
-        rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "out of memory");
-        rm_free(text);
+    if (rd->text == NULL || (rd->logical = rm_malloc(rd->tlen + 1)) == NULL) {
+        rm_free(rd->text);
+        rd->text = NULL;
         return -1;
     }
-    if (memchr(text, '\0', tlen) != NULL) {
-        rm_diag_add(d, RM_SEV_ERROR, name, 0, 0,
-                    "not a registry export (NUL bytes; a UTF-16 file needs its byte order mark)");
-        goto fail;
-    }
-    while (pos <= tlen) {
-        const char *s = text + pos, *nl = memchr(s, '\n', tlen - pos);
-        size_t  n = nl ? (size_t) (nl - s) : tlen - pos;
+    return 0;
+}
+
+/* reg_next - the next logical line in rd->logical; false at the end */
+
+static bool reg_next(reg_reader *rd)
+{
+    while (rd->pos <= rd->tlen) {
+        const char *s = rd->text + rd->pos, *nl = memchr(s, '\n', rd->tlen - rd->pos);
+        size_t  n = nl ? (size_t) (nl - s) : rd->tlen - rd->pos;
         bool    cont;
 
-        pos += n + 1;
-        line++;
+        rd->pos += n + 1;
+        rd->line++;
         while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
             n--;
-        if (llen > 0) {
+        if (rd->llen > 0) {
             while (n > 0 && (*s == ' ' || *s == '\t')) {
                 s++;
                 n--;
             }
         } else {
-            lstart = line;
+            rd->lstart = rd->line;
         }
-        cont = n > 0 && s[n - 1] == '\\' && llen + n > 0 && !(n >= 1 && s[0] == '[');
-        memcpy(logical + llen, s, cont ? n - 1 : n);
-        llen += cont ? n - 1 : n;
-        if (cont && pos <= tlen)
+        cont = n > 0 && s[n - 1] == '\\' && rd->llen + n > 0 && !(n >= 1 && s[0] == '[');
+        memcpy(rd->logical + rd->llen, s, cont ? n - 1 : n);
+        rd->llen += cont ? n - 1 : n;
+        if (cont && rd->pos <= rd->tlen)
             continue;
-        logical[llen] = '\0';
-        llen = 0;
+        rd->logical[rd->llen] = '\0';
+        rd->llen = 0;
+        return true;
+    }
+    return false;
+}
 
-        if (lstart == 1) {
-            if (strcmp(logical, "REGEDIT4") != 0
-                && strcmp(logical, "Windows Registry Editor Version 5.00") != 0) {
+/* reg_flags - "RelayFlags"=dword:XXXXXXXX, at column col of line */
+
+static void reg_flags(const char *name, unsigned line, unsigned col, const char *v,
+                      rm_reg_import *r, rm_diag *d)
+{
+    unsigned long x = 0;
+    size_t  i;
+
+    if (strncasecmp(v, "dword:", 6) != 0 || strlen(v + 6) != 8) {
+        rm_diag_add(d, RM_SEV_ERROR, name, line, col, "RelayFlags must be a dword:XXXXXXXX value");
+        return;
+    }
+    for (i = 6; v[i]; i++) {
+        int     h = hexval(v[i]);
+
+        if (h < 0)
+            break;
+        x = x << 4 | (unsigned long) h;
+    }
+    if (v[i] != '\0' || x > RM_FLAGS_ALL) {
+        char    qv[RM_QUOTE_LEN(8)];
+
+        rm_diag_add(d, RM_SEV_ERROR, name, line, col, "RelayFlags %s is not a value from 0 to 15",
+                    rm_text_quote(qv, sizeof(qv), v + 6, 8));
+        return;
+    }
+    r->have_flags = true;
+    r->flags = (unsigned) x;
+}
+
+/* reg_value - one "Name"=value line under the Parameters key */
+
+static void reg_value(const char *name, unsigned line, char *logical, bool wide,
+                      rm_reg_import *r, rm_diag *d)
+{
+    char   *q = strchr(logical + 1, '"');
+    char   *v;
+    unsigned col;
+    int     k;
+
+    if (q == NULL || q[1] != '=') {
+        rm_diag_add(d, RM_SEV_ERROR, name, line, 1, "expected \"Name\"=value");
+        return;
+    }
+    *q = '\0';
+    v = q + 2;
+    col = (unsigned) (v - logical) + 1;
+    if (strcasecmp(logical + 1, "RelayFlags") == 0) {
+        reg_flags(name, line, col, v, r, d);
+        return;
+    }
+    for (k = 0; k < RM_LIST__COUNT; k++)
+        if (strcasecmp(logical + 1, value_name(k)) == 0)
+            break;
+    if (k == RM_LIST__COUNT)
+        return;                         /* another IMS setting */
+    if (strncasecmp(v, "hex(7):", 7) != 0) {
+        rm_diag_add(d, RM_SEV_ERROR, name, line, col,
+                    "%s must be a REG_MULTI_SZ (hex(7):) value", value_name(k));
+        return;
+    }
+    rm_free(r->lists[k]);
+    r->lists[k] = NULL;
+    r->value_line[k] = line;
+    decode_multi_sz(name, line, v + 7, wide, value_name(k), &r->lists[k], &r->count[k], d);
+}
+
+/* is_ims_key - "[...\MSExchangeIMC\Parameters]", in any case */
+
+static bool is_ims_key(const char *logical)
+{
+    size_t  kl = strlen(logical), sl = strlen(KEY_SUFFIX);
+
+    return kl > sl + 1 && logical[kl - 1] == ']'
+        && strncasecmp(logical + kl - 1 - sl, KEY_SUFFIX, sl) == 0;
+}
+
+/* rm_reg_parse - find the relay values under the IMS Parameters key */
+
+int     rm_reg_parse(const char *name, const unsigned char *buf, size_t len,
+                     rm_reg_import *out, rm_diag *d)
+{
+    reg_reader rd;
+    bool    wide, in_key = false, key_seen = false;
+    size_t  errors_before = d->errors;
+    rm_reg_import r;
+
+    memset(&r, 0, sizeof(r));
+    memset(&rd, 0, sizeof(rd));
+    if (reg_text(&rd, buf, len, &wide) < 0) {
+        rm_diag_add(d, RM_SEV_ERROR, name, 0, 0, "out of memory");
+        return -1;
+    }
+    if (memchr(rd.text, '\0', rd.tlen) != NULL) {
+        rm_diag_add(d, RM_SEV_ERROR, name, 0, 0,
+                    "not a registry export (NUL bytes; a UTF-16 file needs its byte order mark)");
+        goto fail;
+    }
+    while (reg_next(&rd)) {
+        if (rd.lstart == 1) {
+            if (strcmp(rd.logical, "REGEDIT4") != 0
+                && strcmp(rd.logical, "Windows Registry Editor Version 5.00") != 0) {
                 rm_diag_add(d, RM_SEV_ERROR, name, 1, 1,
                             "not a registry export: the first line is not \"REGEDIT4\" or "
                             "\"Windows Registry Editor Version 5.00\"");
@@ -237,87 +348,30 @@ int     rm_reg_parse(const char *name, const unsigned char *buf, size_t len,
             }
             continue;
         }
-        if (logical[0] == '\0' || logical[0] == ';')
+        if (rd.logical[0] == '\0' || rd.logical[0] == ';')
             continue;
-        if (logical[0] == '[') {
-            size_t  kl = strlen(logical), sl = strlen(KEY_SUFFIX);
-
-            in_key = kl > sl + 1 && logical[kl - 1] == ']'
-                && strncasecmp(logical + kl - 1 - sl, KEY_SUFFIX, sl) == 0;
+        if (rd.logical[0] == '[') {
+            in_key = is_ims_key(rd.logical);
             key_seen |= in_key;
             continue;
         }
-        if (!in_key || logical[0] != '"')
-            continue;
-        {
-            char   *q = strchr(logical + 1, '"');
-            char   *v;
-            int     k;
-
-            if (q == NULL || q[1] != '=') {
-                rm_diag_add(d, RM_SEV_ERROR, name, lstart, 1, "expected \"Name\"=value");
-                continue;
-            }
-            *q = '\0';
-            v = q + 2;
-            if (strcasecmp(logical + 1, "RelayFlags") == 0) {
-                unsigned long x = 0;
-                size_t  i;
-
-                if (strncasecmp(v, "dword:", 6) != 0 || strlen(v + 6) != 8) {
-                    rm_diag_add(d, RM_SEV_ERROR, name, lstart, (unsigned) (v - logical) + 1,
-                                "RelayFlags must be a dword:XXXXXXXX value");
-                    continue;
-                }
-                for (i = 6; v[i]; i++) {
-                    int     h = hexval(v[i]);
-
-                    if (h < 0)
-                        break;
-                    x = x << 4 | (unsigned long) h;
-                }
-                if (v[i] != '\0' || x > RM_FLAGS_ALL) {
-                    char    qv[RM_QUOTE_LEN(8)];
-
-                    rm_diag_add(d, RM_SEV_ERROR, name, lstart, (unsigned) (v - logical) + 1,
-                                "RelayFlags %s is not a value from 0 to 15",
-                                rm_text_quote(qv, sizeof(qv), v + 6, 8));
-                    continue;
-                }
-                r.have_flags = true;
-                r.flags = (unsigned) x;
-                continue;
-            }
-            for (k = 0; k < RM_LIST__COUNT; k++)
-                if (strcasecmp(logical + 1, value_name(k)) == 0)
-                    break;
-            if (k == RM_LIST__COUNT)
-                continue;               /* another IMS setting */
-            if (strncasecmp(v, "hex(7):", 7) != 0) {
-                rm_diag_add(d, RM_SEV_ERROR, name, lstart, (unsigned) (v - logical) + 1,
-                            "%s must be a REG_MULTI_SZ (hex(7):) value", value_name(k));
-                continue;
-            }
-            rm_free(r.lists[k]);
-            r.lists[k] = NULL;
-            r.value_line[k] = lstart;
-            decode_multi_sz(name, lstart, v + 7, wide, value_name(k), &r.lists[k], &r.count[k], d);
-        }
+        if (in_key && rd.logical[0] == '"')
+            reg_value(name, rd.lstart, rd.logical, wide, &r, d);
     }
     if (!key_seen)
         rm_diag_add(d, RM_SEV_ERROR, name, 0, 0,
                     "no [...\\Services\\MSExchangeIMC\\Parameters] key in this export");
     if (d->errors > errors_before)
         goto fail;
-    rm_free(logical);
-    rm_free(text);
+    rm_free(rd.logical);
+    rm_free(rd.text);
     *out = r;
     return 0;
 
 fail:
     rm_reg_import_free(&r);
-    rm_free(logical);
-    rm_free(text);
+    rm_free(rd.logical);
+    rm_free(rd.text);
     return -1;
 }
 
