@@ -205,6 +205,8 @@ static int daemonize(void)
     return p[1];                        /* the readiness pipe; stderr stays until ready */
 }
 
+/* ready - tell the parent to exit 0, and let go of stderr */
+
 static void ready(int ready_fd)
 {
     int     fd;

@@ -70,10 +70,14 @@ static void on_signal(int sig)
     errno = saved;
 }
 
+/* wake_main - a byte on the signal pipe, from another thread */
+
 static void wake_main(void)
 {
     (void) !write(sig_pipe[1], "m", 1);
 }
+
+/* milter_main - libmilter's main loop, on a thread of its own */
 
 static void *milter_main(void *arg)
 {
@@ -94,6 +98,8 @@ static void *stopper_main(void *arg)
     smfi_stop();
     return NULL;
 }
+
+/* start_thread - pthread_create, logged when it fails */
 
 static int start_thread(pthread_t *t, void *(*fn)(void *), const char *what)
 {

@@ -185,6 +185,8 @@ static void parse_options(int argc, char **argv, const char **config, bool *ffla
     }
 }
 
+/* main - -n checks and exits; else set up, serve until stopped, clean up */
+
 int     main(int argc, char **argv)
 {
     const char *config = RM_DEFAULT_CONFIG;
