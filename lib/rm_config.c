@@ -41,6 +41,9 @@ enum key {
     K__COUNT
 };
 
+_Static_assert(K__COUNT <= sizeof(((rm_config *) 0)->set_line) / sizeof(unsigned),
+               "rm_config's set_line[] holds a line for every setting");
+
 /* The enumerated values, both ways (rm_name); the first name is the default's. */
 const rm_name_code rm_config_detect_names[] = {
     {"domains", RM_DETECT_DOMAINS}, {"mailer", RM_DETECT_MAILER}, {NULL, -1},
