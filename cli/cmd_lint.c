@@ -340,9 +340,15 @@ int     cmd_lint(relayctl *rc, int argc, char **argv)
                 lint_file(&t, argv[i], kind_of(cfg, argv[i]), &lim, &who);
     } else if (cfg) {
         for (int k = 0; k < RM_LIST__COUNT; k++) {
-            if (!(cfg->relay_flags & rm_kind_flag((enum rm_list_kind) k)) && access(cfg->list_path[k], F_OK) != 0)
+            bool    there = access(cfg->list_path[k], F_OK) == 0;
+
+            if (!(cfg->relay_flags & rm_kind_flag((enum rm_list_kind) k)) && !there)
                 continue;               /* rule off and no file: nothing to check */
-            lint_file(&t, cfg->list_path[k], k, &lim, &who);
+            /* A URL list: its cached copy, or what a start would fetch. */
+            if (cfg->list_url[k][0] && !there)
+                lint_url(&t, cfg->list_url[k], k, &lim, cfg);
+            else
+                lint_file(&t, cfg->list_path[k], k, &lim, &who);
         }
         if (cfg->local_domains[0]) {
             rm_domains *dom;

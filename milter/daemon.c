@@ -298,7 +298,7 @@ static int load_config(const char *config_path)
     static rm_diag d;                   /* large; keep it off the stack */
 
     rm_diag_init(&d);
-    if (fetch_init(config_path) < 0)
+    if (fetch_init(config_path, false) < 0)
         return -1;
     if (state_init(config_path, &d) < 0) {
         log_diag(&d, true);

@@ -359,9 +359,11 @@ static rm_config *load_config(void)
     return NULL;
 }
 
-/* fetch_round - every URL list once; reload when one changed (not at start) */
-
-static void fetch_round(bool at_start)
+/*
+ * fetch_round - every URL list once (only_missing: those with no cached
+ * copy yet); reload when one changed (not at start)
+ */
+static void fetch_round(bool at_start, bool only_missing)
 {
     static rm_diag d;
     rm_config *c;
@@ -380,7 +382,7 @@ static void fetch_round(bool at_start)
     for (int i = 0; i < SLOTS; i++) {
         int     rc;
 
-        if (url_of(c, i)[0] == '\0')
+        if (url_of(c, i)[0] == '\0' || (only_missing && access(cache_of(c, i), F_OK) == 0))
             continue;
         rc = fetch_one(i, c, err, sizeof(err));
         if (rc > 0) {
@@ -422,7 +424,7 @@ static void make_cache_dir(const rm_config *c)
     mlog_info("created list_cache_dir %s", c->list_cache_dir);
 }
 
-int     fetch_init(const char *config_path)
+int     fetch_init(const char *config_path, bool only_missing)
 {
     rm_config *c;
 
@@ -437,7 +439,7 @@ int     fetch_init(const char *config_path)
     if (rm_config_has_urls(c))
         make_cache_dir(c);
     rm_config_free(c);
-    fetch_round(true);
+    fetch_round(true, only_missing);
     return 0;
 }
 
@@ -469,7 +471,7 @@ static void *fetch_main(void *arg)
 {
     (void) arg;
     while (sleep_jittered())
-        fetch_round(false);
+        fetch_round(false, false);
     return NULL;
 }
 

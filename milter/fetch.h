@@ -10,17 +10,20 @@
  * signatures, validators) is in lib/; this does the I/O and the timing.
  */
 
+#include <stdbool.h>
+
 #include "rm_ctl.h"
 
 /*
  * fetch_init - once, at start, before the first snapshot is built: make
  * the cache directory (owned by the configured user) and fetch
- * every URL list of the configuration once, so that the first snapshot
- * has the newest lists.  A list that cannot be fetched is logged: the
- * daemon then starts from its cached copy, or (with none) the snapshot
- * build refuses to start.  Returns 0, or -1 when libcurl cannot start.
+ * every URL list of the configuration once (only_missing: those with no
+ * cached copy yet, as -n does), so that the first snapshot has the newest
+ * lists.  A list that cannot be fetched is logged: the daemon then starts
+ * from its cached copy, or (with none) the snapshot build refuses to
+ * start.  Returns 0, or -1 when libcurl cannot start.
  */
-int     fetch_init(const char *config_path);
+int     fetch_init(const char *config_path, bool only_missing);
 
 /* fetch_start - the polling thread; fetch_stop - end it and wait */
 int     fetch_start(void);

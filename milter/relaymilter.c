@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "fetch.h"
 #include "loop.h"
 #include "mlog.h"
 #include "rm_config.h"
@@ -94,6 +95,30 @@ static void print_list(const rm_snapshot *s, enum rm_list_kind k)
            (unsigned long) rm_list_count_family(l, RM_AF_INET6));
 }
 
+/*
+ * fetch_missing - as at start, a URL list with no cached copy yet is
+ * fetched (into the cache, as the daemon would), so that -n says what
+ * starting would do.  The fetch says what it did on stderr and to syslog.
+ */
+static int fetch_missing(const char *path)
+{
+    static rm_diag d;
+    rm_config *c;
+    bool    missing = false;
+
+    rm_diag_init(&d);
+    if (rm_config_load(path, &c, &d) < 0)
+        return 0;                       /* the snapshot build reports it */
+    for (int k = 0; k < RM_LIST__COUNT; k++)
+        if (c->list_url[k][0] && access(c->list_path[k], F_OK) != 0)
+            missing = true;
+    rm_config_free(c);
+    if (!missing)
+        return 0;
+    mlog_open(1);
+    return fetch_init(path, true);
+}
+
 /* check_config - -n: load everything as the daemon would, say what was found */
 
 static int check_config(const char *path)
@@ -105,6 +130,8 @@ static int check_config(const char *path)
     size_t  n;
     int     bad;
 
+    if (fetch_missing(path) < 0)
+        return 1;
     rm_diag_init(&d);
     bad = rm_snapshot_build(path, 1, &s, &d) < 0;     /* every file, as user would read it */
     print_diag(stderr, &d);

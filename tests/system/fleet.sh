@@ -181,6 +181,40 @@ until_version() {
 status_of() { on "$1" STATUS | sed -n "s/^$2: //p"; }
 failed_of() { status_of "$1" list_allow_fetches_failed; }
 
+# --- 0. before the first start: -n and lint fetch what start would ---------
+d0=$TMP/d0
+mkdir -p "$d0"
+chmod 755 "$d0"
+fresh_conf() {
+    cat > "$d0/relaymilter.conf" <<EOF
+control_socket = $d0/control.sock
+milter_socket = inet:$(free_port)@127.0.0.1
+relay_flags = deny, allow
+allow_list = $BASE/$1
+deny_list = $BASE/deny.list
+local_domains = example.com
+list_cache_dir = $d0/cache
+list_signing_key = $TMP/fleet.pub
+list_fetch_timeout = 2
+EOF
+    chmod 644 "$d0/relaymilter.conf"
+}
+fresh_conf allow.list
+out=$("$RELAYCTL" -c "$d0/relaymilter.conf" lint 2>&1); rc=$?
+check "lint, no cached copy yet: the URL list is fetched and checked (exit $rc)" test "$rc" = 0
+out=$("$RM" -n -c "$d0/relaymilter.conf" 2>&1); rc=$?
+check "relaymilter -n, no cached copy yet: it fetches as a start would (exit $rc)" test "$rc" = 0
+expect "...and reads the copy it cached" "^allow_list: $BASE/allow.list \\(its cached copy\\):" "$out"
+check "...which is kept in list_cache_dir" test -s "$(ls "$d0"/cache/*-allow.list 2>/dev/null | head -1)"
+fresh_conf nothere.list
+out=$("$RM" -n -c "$d0/relaymilter.conf" 2>&1); rc=$?
+check "relaymilter -n, a URL list neither fetched nor cached: exit 1 ($rc)" test "$rc" = 1
+expect "...saying why" "HTTP 404" "$out"
+expect "...and that it would not start" "relaymilter would not start" "$out"
+out=$("$RELAYCTL" -c "$d0/relaymilter.conf" lint 2>&1); rc=$?
+check "lint says the same (exit $rc)" test "$rc" = 1
+expect "...naming the HTTP error" "$BASE/nothere.list: error: .*HTTP 404" "$out"
+
 start_daemon 1
 start_daemon 2
 if wait_up 1 "$PID1" && wait_up 2 "$PID2"; then ok "two daemons start with URL lists"
@@ -249,9 +283,10 @@ publish allow.list "$V3_ALLOW" "$TMP/other.sec"
 refused "a list signed by another key" "signed by key [0-9A-F]+, not by the configured key"
 # the key decides what may load, so it is a policy source: one that another
 # user owns (and so could replace) is refused, and with it every signed
-# list, until it is mended
-publish allow.list "$V3_ALLOW"
+# list, until it is mended (the key changes hands first: a poll between
+# the two steps would take version 3 with the good key)
 chown nobody "$TMP/fleet.pub"
+publish allow.list "$V3_ALLOW"
 refused "a signing key another user owns" "list_signing_key .*refusing a file owned by uid [0-9]+: only root may own it"
 chown root "$TMP/fleet.pub"
 # the fleet key's signature of version 3, beside version 1's text: never a valid pair
