@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rm_kind.h"
 #include "rm_snapshot.h"
@@ -260,6 +261,28 @@ enum rm_addr_state rm_verdict_client(const struct sockaddr *sa, const char *host
 enum rm_addr_state rm_verdict_server_state(const rm_addr *a)
 {
     return a->v == 0 ? RM_ADDR_WILDCARD : RM_ADDR_KNOWN;
+}
+
+/* rm_verdict_macro_addr - a macro's address: brackets and IPv6: taken off */
+
+enum rm_addr_state rm_verdict_macro_addr(const char *v, rm_addr *a)
+{
+    char    buf[128];
+    size_t  n;
+    char   *p = buf;
+
+    if (v == NULL || v[0] == '\0')
+        return RM_ADDR_MISSING;
+    if ((n = strlen(v)) >= sizeof(buf))
+        return RM_ADDR_BAD;
+    memcpy(buf, v, n + 1);
+    if (p[0] == '[' && n >= 2 && p[n - 1] == ']') {
+        p[n - 1] = '\0';
+        p++;
+    }
+    if (strncasecmp(p, "IPv6:", 5) == 0)
+        p += 5;
+    return rm_addr_from_str(p, a, NULL) == 0 ? RM_ADDR_KNOWN : RM_ADDR_BAD;
 }
 
 int     rm_verdict_kind_parse(const char *name)

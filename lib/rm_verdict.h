@@ -151,6 +151,14 @@ const char *rm_addr_state_name(enum rm_addr_state s);
 enum rm_addr_state rm_verdict_server_state(const rm_addr *a);
 
 /*
+ * rm_verdict_macro_addr - an address as an MTA's macro gives it:
+ * "192.0.2.1", "2001:db8::1", "IPv6:2001:db8::1", or either in brackets
+ * (Sendmail writes literals).  NULL or empty is MISSING, anything else
+ * that does not parse is BAD; KNOWN fills *a.
+ */
+enum rm_addr_state rm_verdict_macro_addr(const char *v, rm_addr *a);
+
+/*
  * A verdict as text: what relayctl check prints, what the control CHECK
  * replies, field for field, so that the two can be compared.  Empty
  * strings mean "does not apply".

@@ -223,30 +223,11 @@ static sfsistat on_error_now(SMFICTX *ctx, cb_conn *c, const char *rcpt, const c
     return r;
 }
 
-/*
- * macro_addr - the address in a macro: "192.0.2.1", "2001:db8::1",
- * "IPv6:2001:db8::1" or "[...]" (Sendmail writes literals).  An empty or
- * missing macro is MISSING, anything else that does not parse is BAD.
- */
+/* macro_addr - the address in a macro, as lib reads an MTA's macros */
+
 static enum rm_addr_state macro_addr(SMFICTX *ctx, const char *name, rm_addr *a)
 {
-    const char *v = smfi_getsymval(ctx, (char *) name);
-    char    buf[128];
-    size_t  n;
-    char   *p = buf;
-
-    if (v == NULL || v[0] == '\0')
-        return RM_ADDR_MISSING;
-    if ((n = strlen(v)) >= sizeof(buf))
-        return RM_ADDR_BAD;
-    memcpy(buf, v, n + 1);
-    if (p[0] == '[' && n >= 2 && p[n - 1] == ']') {
-        p[n - 1] = '\0';
-        p++;
-    }
-    if (strncasecmp(p, "IPv6:", 5) == 0)
-        p += 5;
-    return rm_addr_from_str(p, a, NULL) == 0 ? RM_ADDR_KNOWN : RM_ADDR_BAD;
+    return rm_verdict_macro_addr(smfi_getsymval(ctx, (char *) name), a);
 }
 
 static void free_msg(cb_conn *c)

@@ -283,6 +283,59 @@ START_TEST(test_client)
 }
 END_TEST
 
+/* An MTA's address macros: Postfix's plain form, Sendmail's literals. */
+START_TEST(test_macro_addr)
+{
+    static const struct {
+        const char *v;
+        const char *want;               /* state name */
+        const char *addr;               /* KNOWN: as formatted */
+    } rows[] = {
+        {NULL, "missing", NULL},
+        {"", "missing", NULL},
+        {"192.0.2.1", "known", "192.0.2.1"},
+        {"[192.0.2.1]", "known", "192.0.2.1"},
+        {"2001:db8::1", "known", "2001:db8::1"},
+        {"IPv6:2001:db8::1", "known", "2001:db8::1"},
+        {"ipv6:2001:db8::1", "known", "2001:db8::1"},
+        {"[IPv6:2001:db8::1]", "known", "2001:db8::1"},
+        {"[2001:db8::1]", "known", "2001:db8::1"},
+        {"::ffff:192.0.2.1", "known", "192.0.2.1"},
+        {"0.0.0.0", "known", "0.0.0.0"},
+        {"[192.0.2.1", "bad", NULL},
+        {"192.0.2.1]", "bad", NULL},
+        {"[]", "bad", NULL},
+        {"IPv6:192.0.2.1x", "bad", NULL},
+        {"IPv4:192.0.2.1", "bad", NULL},
+        {"192.0.2.256", "bad", NULL},
+        {"mx.example", "bad", NULL},
+        {"192.0.2.1 ", "bad", NULL},
+        {"[[192.0.2.1]]", "bad", NULL},
+    };
+    char    longv[200];
+
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        rm_addr a = {0};
+        char    buf[RM_ADDR_STRLEN];
+        enum rm_addr_state st = rm_verdict_macro_addr(rows[i].v, &a);
+
+        ck_assert_msg(strcmp(rm_addr_state_name(st), rows[i].want) == 0, "row %zu (%s): want %s, got %s",
+                      i, rows[i].v ? rows[i].v : "(null)", rows[i].want, rm_addr_state_name(st));
+        if (rows[i].addr)
+            ck_assert_str_eq(u_fmt(&a, buf), rows[i].addr);
+    }
+    /* Longer than any address: BAD, whatever it starts with. */
+    memset(longv, ' ', sizeof(longv) - 1);
+    longv[sizeof(longv) - 1] = '\0';
+    memcpy(longv, "192.0.2.1", 9);
+    {
+        rm_addr a;
+
+        ck_assert_int_eq(rm_verdict_macro_addr(longv, &a), RM_ADDR_BAD);
+    }
+}
+END_TEST
+
 static Suite *verdict_suite(void)
 {
     Suite  *s = suite_create("verdict");
@@ -293,6 +346,7 @@ static Suite *verdict_suite(void)
     tcase_add_test(tc, test_flags);
     tcase_add_test(tc, test_no_policy);
     tcase_add_test(tc, test_client);
+    tcase_add_test(tc, test_macro_addr);
     suite_add_tcase(s, tc);
     return s;
 }
