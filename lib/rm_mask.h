@@ -41,6 +41,8 @@ typedef struct rm_mask_index {
     rm_mask_slot6 *s6;
     uint32_t *idx6;
     uint32_t *order;                    /* scratch of the build */
+    uint64_t *filter;                   /* a bit per entry, by a second hash */
+    unsigned fbits;                     /* the filter has 2^fbits bits */
 } rm_mask_index;
 
 /* rm_mask_bytes - memory for the index of n entries, n6 of them IPv6 at
