@@ -662,6 +662,9 @@ int     main(int argc, char **argv)
         printf("  (info)       index: %u IPv4 and %u IPv6 records searched; first level %u + %u slots; "
                "IPv4 line index %u buckets (%u full); %u + %u non-contiguous masks\n", st.indexed4, st.indexed6,
                st.slots4, st.slots6, st.buckets4, st.full4, st.masks4, st.masks6);
+        if (st.sum4[RM_SUM4_ALL] + st.sum4[RM_SUM4_MIXED] > 0)
+            printf("  (info)       IPv4 summary: %u /24s none, %u all, %u mixed\n",
+                   st.sum4[RM_SUM4_NONE], st.sum4[RM_SUM4_ALL], st.sum4[RM_SUM4_MIXED]);
     }
     printf("  lookup       %.2f ns (rm_list_match_batch, as relayctl check - looks up), median of %d",
            lookup, LOOKUP_RUNS);

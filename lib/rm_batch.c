@@ -8,11 +8,13 @@
  * the candidate record) is prefetched for the whole group before any of it
  * is used, so that a group's cache misses are in flight together instead
  * of queueing one after another.  A group takes the first of three paths
- * that can answer all of it: the line index alone (line4_group), the IPv6
- * keys alone (v6_group), or a mixed pass (batch_group) that sends what it
- * cannot answer to rm_list_match.  The side table is asked last, for the
- * misses (side_pass).  The search steps are rm_list_impl.h's, the same the
- * single lookup runs.
+ * that can answer all of it: the IPv4 summary (sum4_group), the line
+ * index alone (line4_group), the IPv6 keys alone (v6_group), or a mixed
+ * pass (batch_group) that sends what it cannot answer to rm_list_match.
+ * The side table is asked last, for the misses (side_pass).  The search
+ * steps are rm_list_impl.h's, the same the single lookup runs.  A list
+ * that stays in the caches has no misses to overlap: its IPv4 groups are
+ * searched inline, one address after another (direct4_group).
  */
 
 #include "rm_list_impl.h"
@@ -95,8 +97,9 @@ static __attribute__((noinline)) bool line4_group(const rm_list *l, const rm_add
     if (!all)
         return false;
     for (size_t i = 0; i < g; i++) {
-        int64_t c;
-        int     h = line4_find(&l->ln4.b[bk[i]], line4_off(l, (uint32_t) a[i].v), &c);
+        int64_t c = -1;
+        int     h = sum4_none(l, (uint32_t) a[i].v) ? 0
+            : line4_find(&l->ln4.b[bk[i]], line4_off(l, (uint32_t) a[i].v), &c);
 
         if (h < 0) {
             hit[i] = rm_list_match(l, &a[i], m ? &m[i] : NULL);
@@ -216,6 +219,85 @@ static void batch_group(const rm_list *l, const rm_addr *a, size_t g, bool *hit,
 }
 
 /*
+ * sum4_group - a group of IPv4 lookups answered from the summary where it
+ * can: the byte of each, prefetched for the whole group, then the answers
+ * that byte gives (as rm_list_match's inline part gives them).  The others
+ * (a mixed /24, or a hit whose entry the caller wants) have their
+ * line-index buckets prefetched meanwhile and are answered from them;
+ * what no bucket answers is gathered and answered by batch_group, its
+ * misses overlapped too.  Returns false, having written nothing, unless
+ * every address of the group is IPv4.  Side entries are side_pass's.
+ */
+static bool sum4_group(const rm_list *l, const rm_addr *a, size_t g, bool *hit, rm_match *m)
+{
+    const rm_list_head *h = &l->head;
+    bool    by_line = !l->v6_maps_v4 && l->ln4.bits, lh[BATCH_GROUP], all = true;
+    uint32_t lo = l->k4 ? l->r4[0].lo : 0, last = l->k4 ? l->r4[l->k4 - 1].lo : 0;
+    uint8_t line[BATCH_GROUP], left[BATCH_GROUP];
+    size_t  nline = 0, nleft = 0;
+    rm_addr la[BATCH_GROUP];
+    rm_match lm[BATCH_GROUP];
+
+    /* A caller that wants the entry of each hit needs the bucket of most:
+     * it is fetched beside the summary rather than after it. */
+    for (size_t i = 0; i < g; i++) {
+        uint32_t x = (uint32_t) a[i].v;
+
+        all &= a[i].family == RM_AF_INET;
+        __builtin_prefetch(&h->sum4[x >> 10]);
+        if (m && by_line && x >= lo && x < last)
+            __builtin_prefetch(&l->ln4.b[bucket4(x, l->l4.shift, l->ln4.bits)]);
+    }
+    if (!all)
+        return false;
+    for (size_t i = 0; i < g; i++) {
+        uint32_t x = (uint32_t) a[i].v;
+        unsigned c = rm_list_sum4(h, x), d = h->decide[c];
+
+        if (d == 0 || (d == 1 && m == NULL)) {
+            hit[i] = d;
+        } else if (c == RM_SUM4_NONE) {
+            hit[i] = false;             /* no interval: side_pass, or the mapped form */
+            if (l->v6_maps_v4) {
+                la[nleft] = a[i];
+                left[nleft++] = (uint8_t) i;
+            }
+        } else if (by_line && x >= lo && x < last) {
+            if (m == NULL)
+                __builtin_prefetch(&l->ln4.b[bucket4(x, l->l4.shift, l->ln4.bits)]);
+            line[nline++] = (uint8_t) i;
+        } else {
+            la[nleft] = a[i];
+            left[nleft++] = (uint8_t) i;
+        }
+    }
+    for (size_t j = 0; j < nline; j++) {
+        size_t  i = line[j];
+        uint32_t x = (uint32_t) a[i].v;
+        int64_t c;
+        int     r = line4_find(&l->ln4.b[bucket4(x, l->l4.shift, l->ln4.bits)], line4_off(l, x), &c);
+
+        if (r < 0) {
+            la[nleft] = a[i];
+            left[nleft++] = (uint8_t) i;
+            continue;
+        }
+        hit[i] = r;
+        if (m)
+            m[i].entry = c < 0 ? 0 : (uint32_t) c;
+    }
+    if (nleft == 0)
+        return true;
+    batch_group(l, la, nleft, lh, m ? lm : NULL);
+    for (size_t j = 0; j < nleft; j++) {
+        hit[left[j]] = lh[j];
+        if (m)
+            m[left[j]] = lm[j];
+    }
+    return true;
+}
+
+/*
  * side_pass - the side table for the misses of a group whose intervals
  * the passes above answered.  The group paths take lists with side entries
  * too (not with IPv6 entries over ::ffff:0:0/96, which only rm_list_match
@@ -235,26 +317,58 @@ static void side_pass(const rm_list *l, const rm_addr *a, size_t g, bool *hit, r
 }
 
 /*
+ * direct4_group - a group of IPv4 lookups of a list that stays in the
+ * caches, each searched inline (no call, no prefetch).  Returns false,
+ * having written nothing, unless every address is IPv4 and no IPv6 entry
+ * reaches over ::ffff:0:0/96.  Side entries are side_pass's.
+ */
+static bool direct4_group(const rm_list *l, const rm_addr *a, size_t g, bool *hit, rm_match *m)
+{
+    bool    all = !l->v6_maps_v4;
+
+    for (size_t i = 0; i < g; i++)
+        all &= a[i].family == RM_AF_INET;
+    if (!all)
+        return false;
+    for (size_t i = 0; i < g; i++) {
+        uint32_t x = (uint32_t) a[i].v;
+        int64_t c = find4(l, x);
+
+        hit[i] = inside4(l, c, x);
+        if (m)
+            m[i].entry = c < 0 ? 0 : (uint32_t) c;
+    }
+    return true;
+}
+
+/*
  * rm_list_match_batch - n lookups, each answered as rm_list_match answers,
- * in groups of BATCH_GROUP: from the line index when a whole group can be
- * (line4_group), else from the IPv6 keys (v6_group), else by batch_group.
+ * in groups of BATCH_GROUP: inline for a list in the caches
+ * (direct4_group), else from the summary (sum4_group) or the line index
+ * (line4_group) when a whole group can be, else from the IPv6 keys
+ * (v6_group), else by batch_group.
  */
 void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *hit, rm_match *m)
 {
     bool    by_line = !l->v6_maps_v4 && l->ln4.bits;
     bool    by_v6 = l->l6.bits && l->k6 > 1;
 
-    /* A list that stays in the caches has no misses to overlap: the
-     * prefetch passes would only add work to each lookup. */
-    if (l->bytes <= BATCH_DIRECT_BYTES) {
-        for (size_t i = 0; i < n; i++)
-            hit[i] = rm_list_match(l, &a[i], m ? &m[i] : NULL);
-        return;
-    }
-
     for (size_t base = 0; base < n; base += BATCH_GROUP) {
         size_t  g = n - base < BATCH_GROUP ? n - base : BATCH_GROUP;
         rm_match *mg = m ? m + base : NULL;
+
+        /* A list that stays in the caches has no misses to overlap: the
+         * prefetch passes would only add work to each lookup. */
+        if (l->bytes <= BATCH_DIRECT_BYTES) {
+            if (direct4_group(l, a + base, g, hit + base, mg)) {
+                if (l->nside)
+                    side_pass(l, a + base, g, hit + base, mg);
+            } else {
+                for (size_t i = base; i < base + g; i++)
+                    hit[i] = rm_list_match(l, &a[i], m ? &m[i] : NULL);
+            }
+            continue;
+        }
 
         /* The next group's addresses, a line at a time: the hardware's
          * stream prefetcher falls behind while this group's misses fill
@@ -263,7 +377,8 @@ void    rm_list_match_batch(const rm_list *l, const rm_addr *a, size_t n, bool *
             for (const char *p = (const char *) &a[base + BATCH_GROUP];
                  p < (const char *) &a[base + 2 * BATCH_GROUP]; p += 64)
                 __builtin_prefetch(p);
-        if (!(by_line && line4_group(l, a + base, g, hit + base, mg))
+        if (!(l->head.sum4 && sum4_group(l, a + base, g, hit + base, mg))
+            && !(by_line && line4_group(l, a + base, g, hit + base, mg))
             && !(by_v6 && v6_group(l, a + base, g, hit + base, mg)))
             batch_group(l, a + base, g, hit + base, mg);
         if (l->nside)

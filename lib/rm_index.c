@@ -33,6 +33,19 @@
  * the lookup: whether x is inside a record, and which.  The few buckets
  * with more boundaries than a line holds are marked full, and their
  * lookups take the first-level path.
+ *
+ * Summary.  The same lists also get two bits per /24 (4 MiB): none, all
+ * or some of its addresses inside the intervals.  rm_list_match reads
+ * it inline (rm_list.h), and one byte then answers most IPv4 clients
+ * without a call: every client of a "none" /24 of a list without IPv4
+ * side entries or IPv6 entries over ::ffff:0:0/96, and every client of an
+ * "all" /24 whose caller does not ask which entry matched.  A /24 is "all"
+ * only when one record covers it (one covered by several together is
+ * "mixed", which costs its lookups the whole path and nothing else).
+ * Since no lookup asks the line index about a "none" /24, the line index
+ * leaves out the gaps that only such /24s hold (gap_unasked); a bucket
+ * then holds about one boundary per record instead of two, and half as
+ * many buckets as before do.
  */
 
 #include <assert.h>
@@ -334,30 +347,35 @@ static unsigned level1_bits(uint64_t k, unsigned spread, unsigned max)
     return k >= 64 ? b : 0;
 }
 
-/* line4_bits - line index size for n IPv4 records: 6 to 12 records a
- * bucket, and at least 2^16 buckets, so that a bucket spans at most 2^16
- * addresses whatever the common prefix; 0 below LINE4_MIN_RECORDS, where
- * the list stays in the caches and the first level is as fast. */
+/* line4_bits - line index size for n IPv4 records: 12 to 24 records a
+ * bucket (their gaps mostly left out, beside the summary), and at least
+ * 2^16 buckets, so that a bucket spans at most 2^16 addresses whatever the
+ * common prefix; 0 below LINE4_MIN_RECORDS, where the list stays in the
+ * caches and the first level is as fast. */
 static unsigned line4_bits(uint64_t n)
 {
     unsigned b = 16;
 
     if (n < LINE4_MIN_RECORDS)
         return 0;
-    while (b < 24 && ((uint64_t) 12 << b) <= n)
+    while (b < 24 && ((uint64_t) 24 << b) <= n)
         b++;
     return b;
 }
 
 /* rm_index_plan - the index sizes the arena is laid out for */
 
-void    rm_index_plan(uint64_t n4, uint64_t n6, unsigned *b4, unsigned *b6, unsigned *bl4)
+void    rm_index_plan(uint64_t n4, uint64_t n6, unsigned *b4, unsigned *b6, unsigned *bl4,
+                      size_t *sum4)
 {
     /* IPv4: a slot per record or so (4 bytes each); IPv6: one per two, to
      * stay within its memory budget. */
     *b4 = level1_bits(n4, 1, 22);
     *b6 = level1_bits(n6, 1, 21);
     *bl4 = line4_bits(n4);
+    /* The summary and the line index go together: the line index leaves
+     * out what the summary answers. */
+    *sum4 = *bl4 ? SUM4_BYTES : 0;
 }
 
 /* steps_for - binary search steps that cover n records */
@@ -429,6 +447,66 @@ static rm_u128 lo_at6(const void *recs, uint32_t i)
     return R6LO(&((const rec6 *) recs)[i]);
 }
 
+/* sum4_mark - or code into the summary entry of /24 number p */
+
+static void sum4_mark(uint8_t *s, uint32_t p, unsigned code)
+{
+    s[p >> 2] |= (uint8_t) (code << ((p & 3) * 2));
+}
+
+/*
+ * sum4_build - the summary from the swept IPv4 records (disjoint,
+ * ascending): the /24s a record covers whole are "all", the /24s at its
+ * ends that it covers in part are "mixed" (two records that meet inside
+ * a /24 both mark it so), the rest stay "none".  Runs of four whole /24s
+ * are one byte each.
+ */
+static void sum4_build(rm_list *l)
+{
+    uint8_t *s = (uint8_t *) (uintptr_t) l->head.sum4;
+
+    memset(s, 0, SUM4_BYTES);
+    for (uint32_t i = 0; i < l->k4; i++) {
+        uint32_t lo = l->r4[i].lo, hi = l->r4[i].hi;
+        uint64_t p = (lo >> 8) + ((lo & 0xff) != 0);             /* first whole /24 */
+        uint64_t q = ((uint64_t) hi + 1) >> 8;                     /* one past the last */
+
+        if (lo & 0xff)
+            sum4_mark(s, lo >> 8, RM_SUM4_MIXED);
+        if ((hi & 0xff) != 0xff)
+            sum4_mark(s, hi >> 8, RM_SUM4_MIXED);
+        for (; p < q && (p & 3); p++)
+            sum4_mark(s, (uint32_t) p, RM_SUM4_ALL);
+        if (p < q && q - p >= 4) {
+            memset(s + (p >> 2), 0x55, (size_t) ((q - p) >> 2));
+            p += (q - p) & ~(uint64_t) 3;
+        }
+        for (; p < q; p++)
+            sum4_mark(s, (uint32_t) p, RM_SUM4_ALL);
+    }
+}
+
+/*
+ * gap_unasked - may the line index leave out the gap that starts at e,
+ * the address after record i?  It may when no lookup asks the line index
+ * about any address from e to the next boundary in e's bucket, that is
+ * when all of them lie in "none" /24s (sum4_none): when e starts a /24
+ * and the next record starts a /24 too, or starts in a /24 that begins
+ * past the bucket.  Without a summary it may not.
+ */
+static bool gap_unasked(const rm_list *l, uint32_t i, uint32_t e)
+{
+    uint64_t end = (uint64_t) (e | (((uint32_t) 1 << l->ln4.span) - 1)) + 1;
+    uint32_t s;
+
+    if (l->head.sum4 == NULL || (e & 0xff) != 0)
+        return false;
+    if (i + 1 == l->k4)
+        return true;
+    s = l->r4[i + 1].lo;
+    return (s & 0xff) == 0 || (uint64_t) (s & ~(uint32_t) 0xff) >= end;
+}
+
 /* line4_add - add boundary x (type 1: a record starts, 0: a gap) to its
  * bucket, or mark the bucket full */
 
@@ -486,7 +564,8 @@ static void line4_build(rm_list *l)
         uint32_t e = r[i].hi + 1;
 
         line4_add(ln, shift, r[i].lo, 1);
-        if (r[i].hi != 0xffffffffu && (i + 1 == k || r[i + 1].lo != e) && (e & top) == prefix)
+        if (r[i].hi != 0xffffffffu && (i + 1 == k || r[i + 1].lo != e) && (e & top) == prefix
+            && !gap_unasked(l, i, e))
             line4_add(ln, shift, e, 0);
     }
 }
@@ -530,6 +609,14 @@ void    rm_index_build(rm_list *l, uint32_t clipcap)
         l->l6.bits = 0;
     if (l->l6.bits == 0)
         l->l6.steps = steps_for(l->k6);
+    /* A "none" /24 answers a client alone only if nothing else can match
+     * it: no IPv4 side entry, no IPv6 entry over ::ffff:0:0/96. */
+    l->head.decide[RM_SUM4_NONE] = rm_mask_groups(&l->mx, RM_AF_INET) == 0 && !l->v6_maps_v4 ? 0 : 2;
+    l->head.decide[RM_SUM4_ALL] = 1;
+    l->head.decide[RM_SUM4_MIXED] = 2;
+    l->head.decide[3] = 2;
+    if (l->head.sum4)
+        sum4_build(l);
     line4_build(l);
     l->fast4 = l->ln4.bits && l->nside == 0 && !l->v6_maps_v4;
     if (l->fast4) {
@@ -586,7 +673,8 @@ static bool match_slow(const rm_list *l, const rm_addr *a, rm_match *m)
         return false;
     }
     b = line4_slot(l, x);
-    h = b < 0 ? -1 : line4_find(&l->ln4.b[b], line4_off(l, x), &i);
+    i = -1;
+    h = b < 0 ? -1 : sum4_none(l, x) ? 0 : line4_find(&l->ln4.b[b], line4_off(l, x), &i);
     if (h < 0)
         i = find4(l, x);
     hit = h >= 0 ? h : inside4(l, i, x);
@@ -616,8 +704,10 @@ static inline __attribute__((always_inline)) unsigned pop32_hw(uint32_t v)
  * a few vector compares; the entry's index (a popcount) is computed only
  * when the caller asks for it.  Everything else goes to match_slow.  The
  * body is inlined twice, with the generic popcount (hw false) and with the
- * processor's popcnt instruction; rm_list_match calls the one this
- * processor runs (chosen once, at start), and both are tested.
+ * processor's popcnt instruction; rm_list_match_full calls the one this
+ * processor runs (chosen once, at start), and both are tested.  (The
+ * summary is read before either, inline in rm_list_match; they read it
+ * again, so that each answers any client alone.)
  */
 static inline __attribute__((always_inline)) bool match_fast(const rm_list *l, const rm_addr *a,
                                                              rm_match *m, bool hw)
@@ -625,9 +715,14 @@ static inline __attribute__((always_inline)) bool match_fast(const rm_list *l, c
     uint32_t x = (uint32_t) a->v;
 
     if (a->family == RM_AF_INET && l->fast4 && x - l->lo4 < l->span4) {
-        const lbucket *bk = &l->ln4.b[bucket4(x, l->l4.shift, l->ln4.bits)];
-        uint32_t info = bk->info, n = info >> 27;
+        const lbucket *bk;
+        uint32_t info, n;
 
+        if (sum4_none(l, x))
+            return false;               /* fast4: nothing else can match x */
+        bk = &l->ln4.b[bucket4(x, l->l4.shift, l->ln4.bits)];
+        info = bk->info;
+        n = info >> 27;
         if (n != LINE4_FULL) {
             uint32_t le = line4_le(bk, line4_off(l, x)) & (((uint32_t) 1 << n) - 1);
             uint32_t t = ((info & LINE4_TYPE_MASK) << 1) | (bk->base >> 31);
@@ -668,9 +763,9 @@ static void __attribute__((constructor)) pick_match(void)
     have_popcnt = __builtin_cpu_supports("popcnt");
 }
 
-/* rm_list_match - the build this processor runs */
+/* rm_list_match_full - the build this processor runs */
 
-bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
+bool    rm_list_match_full(const rm_list *l, const rm_addr *a, rm_match *m)
 {
     return have_popcnt ? rm_list_match_popcnt(l, a, m) : rm_list_match_generic(l, a, m);
 }
@@ -682,9 +777,9 @@ const char *rm_list_match_isa(void)
     return have_popcnt ? "popcnt" : "generic";
 }
 #else
-/* rm_list_match, rm_list_match_isa - the generic build, the only one */
+/* rm_list_match_full, rm_list_match_isa - the generic build, the only one */
 
-bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
+bool    rm_list_match_full(const rm_list *l, const rm_addr *a, rm_match *m)
 {
     return rm_list_match_generic(l, a, m);
 }
@@ -706,6 +801,11 @@ void    rm_list_index_stats(const rm_list *l, rm_index_stats *st)
     st->slots6 = l->l6.bits ? (uint32_t) 1 << l->l6.bits : 0;
     st->masks4 = rm_mask_groups(&l->mx, RM_AF_INET);
     st->masks6 = rm_mask_groups(&l->mx, RM_AF_INET6);
+    for (uint32_t p = 0; l->head.sum4 && p < (1u << 24); p++) {
+        unsigned c = (l->head.sum4[p >> 2] >> ((p & 3) * 2)) & 3u;
+
+        st->sum4[c < 3 ? c : RM_SUM4_MIXED]++;
+    }
     if (l->ln4.bits == 0)
         return;
     st->buckets4 = (uint32_t) 1 << l->ln4.bits;

@@ -187,7 +187,8 @@ static size_t parse_into(rm_list *l, const char *name, const char *buf, size_t l
 /* Where each array of the arena starts, from the first cache line
  * boundary in it, and what the index will be sized for. */
 typedef struct layout {
-    size_t  r4, m4, r6, m6, k6, sd, mx, cl, fl4, fl6, ln4, name;
+    size_t  r4, m4, r6, m6, k6, sd, mx, cl, fl4, fl6, ln4, s4, name;
+    size_t  sum4;                       /* bytes of the IPv4 summary (0: none) */
     size_t  size;                       /* the whole arena */
     unsigned b4, b6, bl4;               /* first levels and line index, in bits */
     uint64_t clipcap;
@@ -202,7 +203,7 @@ static void plan(const counts *ct, size_t namelen, layout *lo)
     lo->clipcap = 2 * ct->nrange;
     if (lo->clipcap > ct->n4 + ct->n6)
         lo->clipcap = ct->n4 + ct->n6;
-    rm_index_plan(ct->n4, ct->n6, &lo->b4, &lo->b6, &lo->bl4);
+    rm_index_plan(ct->n4, ct->n6, &lo->b4, &lo->b6, &lo->bl4, &lo->sum4);
     off = align_up(sizeof(rm_list));
     lo->r4 = off;
     off = align_up(off + (size_t) ct->n4 * sizeof(rec4));
@@ -226,6 +227,8 @@ static void plan(const counts *ct, size_t namelen, layout *lo)
     off = align_up(off + (lo->b6 ? (((size_t) 1 << lo->b6) + 1) * sizeof(uint32_t) : 0));
     lo->ln4 = off;                      /* aligned to a cache line below */
     off = align_up(off + (lo->bl4 ? ((size_t) 1 << lo->bl4) * sizeof(lbucket) : 0));
+    lo->s4 = off;
+    off = align_up(off + lo->sum4);
     lo->name = off;
     lo->size = off + namelen + 63;      /* 63: to align the arrays below */
 }
@@ -262,6 +265,7 @@ static rm_list *carve(char *arena, const layout *lo, const char *name, size_t na
     l->l6.bits = lo->b6;
     l->ln4.b = (lbucket *) (void *) (base + lo->ln4);
     l->ln4.bits = lo->bl4;
+    l->head.sum4 = lo->sum4 ? (const uint8_t *) (base + lo->s4) : NULL;
     l->name = base + lo->name;
     memcpy(l->name, name, namelen);
     return l;

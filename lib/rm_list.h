@@ -4,6 +4,7 @@
 
 /* rm_list - an allow, deny or local-IP list: loaded into one arena, indexed */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rm_diag.h"
@@ -54,9 +55,49 @@ int     rm_list_empty(const char *name, rm_list **out, rm_diag *d);
 
 void    rm_list_free(rm_list *l);
 
-/* rm_list_match - does a match any entry?  On a match m->entry (m may be
- * NULL) names the entry; after a miss it means nothing.  Never allocates. */
-bool    rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m);
+/*
+ * What the inline part of rm_list_match reads: the first bytes of every
+ * list (not for programs).  A large IPv4 list has a summary, two bits per
+ * /24: RM_SUM4_NONE, RM_SUM4_ALL or RM_SUM4_MIXED as none, all or some of
+ * its addresses are inside the list's intervals.  decide[code] is 0 or 1
+ * where the code alone answers an IPv4 client, 2 where the whole lookup
+ * must (1 answers only a caller that does not ask which entry matched).
+ */
+typedef struct rm_list_head {
+    const uint8_t *sum4;                /* NULL: no summary */
+    uint8_t decide[4];
+} rm_list_head;
+
+enum { RM_SUM4_NONE, RM_SUM4_ALL, RM_SUM4_MIXED };
+
+/* rm_list_sum4 - the summary code of x's /24 (h->sum4 is not NULL) */
+static inline unsigned rm_list_sum4(const rm_list_head *h, uint32_t x)
+{
+    return (h->sum4[x >> 10] >> ((x >> 7) & 6)) & 3u;
+}
+
+/* rm_list_match_full - rm_list_match past its inline part */
+bool    rm_list_match_full(const rm_list *l, const rm_addr *a, rm_match *m);
+
+/*
+ * rm_list_match - does a match any entry?  On a match m->entry (m may be
+ * NULL) names the entry; after a miss it means nothing.  Never allocates.
+ * An IPv4 client of a list with a summary is answered here, one byte read
+ * and no call, unless its /24 is mixed or the caller asks which entry
+ * matched it; the rest is rm_list_match_full's.
+ */
+static inline bool rm_list_match(const rm_list *l, const rm_addr *a, rm_match *m)
+{
+    const rm_list_head *h = (const rm_list_head *) (const void *) l;
+
+    if (a->family == RM_AF_INET && h->sum4 != NULL) {
+        unsigned d = h->decide[rm_list_sum4(h, (uint32_t) a->v)];
+
+        if (d == 0 || (d == 1 && m == NULL))
+            return d;
+    }
+    return rm_list_match_full(l, a, m);
+}
 
 /*
  * rm_list_match_batch - n lookups at once: hit[i] and m[i] (m may be NULL)
@@ -79,6 +120,7 @@ typedef struct rm_index_stats {
     uint32_t buckets4;                  /* IPv4 line-index buckets (0: no line index) */
     uint32_t full4;                     /* of those, full: their lookups use the first level */
     uint32_t masks4, masks6;            /* distinct non-contiguous masks, one table each */
+    uint32_t sum4[3];                   /* /24s of the IPv4 summary by code (all 0: none) */
 } rm_index_stats;
 
 void    rm_list_index_stats(const rm_list *l, rm_index_stats *st);

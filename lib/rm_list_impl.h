@@ -70,6 +70,7 @@ typedef struct level1 {
  * record base - 1.
  */
 #define LINE4_MIN_RECORDS  ((uint64_t) 6 << 16) /* 2^16 buckets, about 6 records each */
+#define SUM4_BYTES         ((size_t) 1 << 22)   /* the summary: 2^24 /24s, 2 bits each */
 #define LINE4_LANES        28
 #define LINE4_CAP          27                   /* type bits that fit beside the count */
 #define LINE4_FULL         31u                  /* count value of a full bucket */
@@ -88,6 +89,7 @@ typedef struct line4 {
 } line4;
 
 struct rm_list {
+    rm_list_head head;                  /* first: rm_list_match reads it inline */
     char   *name;
     size_t  bytes;
     uint32_t n4, k4;                    /* records, indexed records */
@@ -118,8 +120,11 @@ struct rm_list {
 /* Index building and lookups outside the hot path (rm_index.c). */
 
 /* rm_index_plan - first-level and line-index sizes (in bits, 0: none) for
- * at most n4 IPv4 and n6 IPv6 records; the loader sizes the arena by them */
-void    rm_index_plan(uint64_t n4, uint64_t n6, unsigned *b4, unsigned *b6, unsigned *bl4);
+ * at most n4 IPv4 and n6 IPv6 records, and the bytes of the IPv4 summary
+ * (0: none); the loader sizes the arena by them and sets head.sum4 to the
+ * summary's place in it */
+void    rm_index_plan(uint64_t n4, uint64_t n6, unsigned *b4, unsigned *b6, unsigned *bl4,
+                      size_t *sum4);
 
 /* rm_index_build - sort, sweep and index the records parsed into l;
  * clipcap is the size of l->cl */
@@ -212,6 +217,14 @@ static inline int64_t line4_slot(const rm_list *l, uint32_t x)
     if (l->ln4.bits == 0 || x < l->r4[0].lo || x >= l->r4[l->k4 - 1].lo)
         return -1;
     return bucket4(x, l->l4.shift, l->ln4.bits);
+}
+
+/* sum4_none - is x's /24 wholly outside the IPv4 intervals by the
+ * summary?  The line index leaves out gaps there (see rm_index.c), so it
+ * must not be asked about such an x. */
+static inline bool sum4_none(const rm_list *l, uint32_t x)
+{
+    return l->head.sum4 != NULL && rm_list_sum4(&l->head, x) == RM_SUM4_NONE;
 }
 
 /* line4_off - x's offset inside its line-index bucket */

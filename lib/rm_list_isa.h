@@ -4,8 +4,9 @@
 
 /*
  * rm_list_isa - the builds of the single lookup, one per instruction set.
- * rm_list_match (rm_list.h) is one of these, chosen once for the processor
- * it runs on; the tests call each by name, so that the one this processor
+ * rm_list_match_full (rm_list.h), what rm_list_match calls past its
+ * inline summary read, is one of these, chosen once for the processor it
+ * runs on; the tests call each by name, so that the one this processor
  * does not choose is tested too.  Not for programs: they call
  * rm_list_match.
  */

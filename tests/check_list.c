@@ -1307,30 +1307,37 @@ static bool in_merged(const span *u, size_t k, rm_u128 x)
 }
 
 /*
- * check_answers - ask l about q[0..nq) one at a time and in one batch: both
- * must give want[i], name the same entry, and that entry must contain the
- * client (an IPv4-mapped address is the IPv4 client it carries).
+ * check_answers - ask l about q[0..nq) one at a time and in one batch,
+ * each with and without asking which entry matched (the summary answers
+ * the second kind alone): all must give want[i], both that name an entry
+ * the same one, and that entry must contain the client (an IPv4-mapped
+ * address is the IPv4 client it carries).
  */
 static void check_answers(const rm_list *l, const rm_addr *q, size_t nq, const bool *want, const char *ctx)
 {
-    bool   *bh = malloc(nq * sizeof(*bh));
+    bool   *bh = malloc(nq * sizeof(*bh)), *bh0 = malloc(nq * sizeof(*bh0));
     rm_match *bm = malloc(nq * sizeof(*bm));
     size_t  matched = 0;
 
-    ck_assert(bh && bm);
+    ck_assert(bh && bh0 && bm);
     rm_list_match_batch(l, q, nq, bh, bm);
+    rm_list_match_batch(l, q, nq, bh0, NULL);
     for (size_t i = 0; i < nq; i++) {
         rm_match m;
         rm_entry_info info;
         char    as[RM_ADDR_STRLEN];
         bool    mapped = q[i].family == RM_AF_INET6 && (q[i].v >> 32) == 0xffff;
         rm_addr a = mapped ? u_v4((uint32_t) q[i].v) : q[i];
-        bool    got = lookup(l, &q[i], &m);
+        bool    got = lookup(l, &q[i], &m), got0 = lookup(l, &q[i], NULL);
 
         U_CHECK(got == want[i], "%s: query %zu: %s: want %s, got %s", ctx, i, u_fmt(&q[i], as),
                 want[i] ? "match" : "no match", got ? "match" : "no match");
+        U_CHECK(got0 == got, "%s: query %zu: %s: without the entry asked, %s", ctx, i, u_fmt(&q[i], as),
+                got0 ? "match" : "no match");
         U_CHECK(bh[i] == got, "%s: query %zu: %s: batch says %s, one lookup %s", ctx, i, u_fmt(&q[i], as),
                 bh[i] ? "match" : "no match", got ? "match" : "no match");
+        U_CHECK(bh0[i] == got, "%s: query %zu: %s: batch without entries says %s", ctx, i, u_fmt(&q[i], as),
+                bh0[i] ? "match" : "no match");
         if (!got)
             continue;
         matched++;
@@ -1341,6 +1348,7 @@ static void check_answers(const rm_list *l, const rm_addr *q, size_t nq, const b
                 ctx, i, u_fmt(&q[i], as), m.entry, info.line);
     }
     free(bm);
+    free(bh0);
     free(bh);
     printf("check_list: %s: %zu addresses, %zu matched\n", ctx, nq, matched);
     /* a quarter of the queries at least lie inside entries: if few match,
@@ -1436,6 +1444,173 @@ START_TEST(test_list_line_index)
         want[i] = (q[i].family == RM_AF_INET || (q[i].v >> 32) == 0xffff) && in_merged(u, k, (uint32_t) q[i].v);
     check_answers(l, q, nq, want, "line index");
     rm_list_free(l);
+    free(want);
+    free(q);
+    free(buf);
+    free(u);
+    free(iv);
+}
+END_TEST
+
+/*
+ * The IPv4 summary (two bits per /24, rm_index.c) comes with the line
+ * index: a list one entry short of LINE4_MIN_RECORDS has neither, one of
+ * exactly that many has both.  Both are asked about the edges of every
+ * /24 that the entries below begin or end in or beside: a /24 covered
+ * whole ("all"), one covered by two /25s together or by a range one
+ * address short at either end, hosts on its first and last addresses, a
+ * range over several whole /24s with ragged ends, /24s that touch, and a
+ * record that ends on a /24 whose next record starts inside a /24 of the
+ * same or of a later line-index bucket (the gaps the line index may and
+ * may not leave out).  Then the same list with Exchange entries whose
+ * masks are not prefixes, and with an IPv6 range that reaches into the
+ * IPv4-mapped space (over 0.0.0.0-12.255.255.255): a "none" /24 no
+ * longer answers alone there.  The same three for
+ * a list of 1,000, whose batches are searched inline (direct4_group).
+ */
+#define SUM_N ((size_t) 393216)            /* LINE4_MIN_RECORDS */
+
+static void sum_edges(span *iv, size_t *n, char *buf, size_t *len, rm_addr *q, size_t *nq)
+{
+    static const uint32_t pat[][2] = {
+        {0x0b000000u, 0x0b0000ffu},     /* 11.0.0.0/24: all */
+        {0x0b000100u, 0x0b00017fu},     /* 11.0.1.0/25 and */
+        {0x0b000180u, 0x0b0001ffu},     /* 11.0.1.128/25: mixed, covered */
+        {0x0b000301u, 0x0b0003ffu},     /* 11.0.3.1-11.0.3.255 */
+        {0x0b000500u, 0x0b0005feu},     /* 11.0.5.0-11.0.5.254 */
+        {0x0b000700u, 0x0b000700u},     /* 11.0.7.0 */
+        {0x0b0007ffu, 0x0b0007ffu},     /* 11.0.7.255 */
+        {0x0b000980u, 0x0b000e7fu},     /* 11.0.9.128-11.0.14.127 */
+        {0x0b001000u, 0x0b0011ffu},     /* 11.0.16.0/23, then touching: */
+        {0x0b001200u, 0x0b0012ffu},     /* 11.0.18.0/24 */
+        {0x0b001400u, 0x0b0014ffu},     /* a /24, then the next record */
+        {0x0b001680u, 0x0b001680u},     /* inside a /24 of the same bucket */
+        {0x0b01ff00u, 0x0b01ffffu},     /* a bucket's last /24, then */
+        {0x0b020040u, 0x0b020040u},     /* inside the next bucket's first /24 */
+        {0x0b04ff00u, 0x0b04ffffu},     /* the same, */
+        {0x0b0a0040u, 0x0b0a0040u},     /* buckets later */
+        {0x0b100000u, 0x0b13ffffu},     /* 11.16.0.0/14: memset runs */
+        {0x0b200001u, 0x0b2400feu},     /* ragged, over many */
+    };
+
+    for (size_t i = 0; i < NELEM(pat); i++)
+        span_add(iv, n, buf, len, RM_AF_INET, pat[i][0], pat[i][1], 0);
+    for (size_t i = 0; i < NELEM(pat); i++) {
+        for (int e = 0; e < 2; e++) {
+            uint32_t p = (pat[i][e] & ~0xffu) - 0x100u;
+
+            /* every edge of the /24 before, of its own and of the next */
+            for (int k = 0; k < 3; k++, p += 0x100u) {
+                static const uint32_t off[] = {0, 1, 0x7f, 0x80, 0xfe, 0xff};
+
+                for (size_t o = 0; o < NELEM(off); o++)
+                    q[(*nq)++] = u_v4(p + off[o]);
+            }
+            q[(*nq)++] = u_v4(pat[i][e] - 1);
+            q[(*nq)++] = u_v4(pat[i][e] + 1);
+        }
+    }
+}
+
+/* sum_fill - random entries outside 11.0.0.0/8 up to n in all */
+static void sum_fill(u_rng *r, span *iv, size_t *n, char *buf, size_t *len, size_t want)
+{
+    while (*n < want) {
+        uint32_t x = (uint32_t) u_rand64(r), form = (uint32_t) u_below(r, 10);
+
+        if (x >> 24 == 11)
+            continue;
+        if (form < 4) {
+            span_add(iv, n, buf, len, RM_AF_INET, x, x, 0);
+        } else {
+            unsigned plen = form < 8 ? 20 + (unsigned) u_below(r, 5) : 25 + (unsigned) u_below(r, 7);
+            uint32_t mask = ~(0xffffffffu >> plen);
+
+            span_add(iv, n, buf, len, RM_AF_INET, x & mask, (x & mask) | ~mask, plen);
+        }
+    }
+}
+
+START_TEST(test_list_summary)
+{
+    if (!use_lookup(_i))
+        return;
+    u_rng   r = {u_seed("check_list summary")};
+    span   *iv = malloc((SUM_N + 8) * sizeof(*iv)), *u = malloc((SUM_N + 8) * sizeof(*u));
+    char   *buf = malloc(SUM_N * 40 + 4096);
+    size_t  qcap = 300000;
+    rm_addr *q = malloc(qcap * sizeof(*q));
+    bool   *want = malloc(qcap * sizeof(*want));
+
+    ck_assert(iv && u && buf && q && want);
+    /* Rounds 0 and 4: one short of the threshold, and a list that stays
+     * in the caches (whose batches are searched inline); 1: at it; 2 and
+     * 5: with a side entry; 3 and 6: with the IPv6 range. */
+    for (int round = 0; round < 7; round++) {
+        int     extra = round < 4 ? round : round - 3;
+        size_t  n = 0, len = 0, nq = 0, k;
+        rm_index_stats st;
+        rm_list *l;
+        char    ctx[64];
+
+        sum_edges(iv, &n, buf, &len, q, &nq);
+        sum_fill(&r, iv, &n, buf, &len, round >= 4 ? 1000 : round == 0 ? SUM_N - 1 : SUM_N - (round >= 2));
+        if (extra == 2)
+            len += (size_t) sprintf(buf + len, "11.0.30.0;255.0.255.0\n");
+        if (extra == 3)
+            len += (size_t) sprintf(buf + len, "::fffe:ffff:ffff-::ffff:cff:ffff\n");
+        l = load_ok(buf, len, NULL);
+        rm_list_index_stats(l, &st);
+        printf("check_list: summary round %d: %u none, %u all, %u mixed; %u of %u buckets full; %zu bytes\n",
+               round, st.sum4[RM_SUM4_NONE], st.sum4[RM_SUM4_ALL], st.sum4[RM_SUM4_MIXED],
+               st.full4, st.buckets4, rm_list_bytes(l));
+        if (round == 0 || round >= 4) {
+            ck_assert_uint_eq(st.sum4[RM_SUM4_ALL] + st.sum4[RM_SUM4_MIXED] + st.sum4[RM_SUM4_NONE], 0);
+            ck_assert_uint_eq(st.buckets4, 0);
+        } else {
+            ck_assert_uint_eq(st.sum4[RM_SUM4_ALL] + st.sum4[RM_SUM4_MIXED] + st.sum4[RM_SUM4_NONE], 1u << 24);
+            ck_assert_uint_gt(st.sum4[RM_SUM4_ALL], 0);
+            ck_assert_uint_gt(st.buckets4, 0);
+        }
+        qsort(iv, n, sizeof(*iv), span_cmp);
+        k = merged(iv, n, u);
+        for (uint32_t x = 0x0b001e00u; x < 0x0b001f00u; x++)        /* around the side entry */
+            q[nq++] = u_v4(x);
+        for (uint32_t x = 0x0bff1e00u; x < 0x0bff1e10u; x++)
+            q[nq++] = u_v4(x);
+        for (size_t i = 0; i < n && nq + 4 <= qcap - 60000; i += 1 + (size_t) u_below(&r, 16)) {
+            q[nq++] = u_v4((uint32_t) iv[i].lo);
+            q[nq++] = u_v4((uint32_t) iv[i].hi);
+            q[nq++] = u_v4((uint32_t) iv[i].lo - 1);
+            q[nq++] = u_v4((uint32_t) iv[i].hi + 1);
+        }
+        while (nq < qcap - 10) {
+            /* Every other one inside an entry; with the IPv6 entry, the
+             * others inside 12.0.0.0/8. */
+            uint32_t x = (uint32_t) u_rand64(&r);
+            const span *e = &iv[u_below(&r, n)];
+
+            if (nq % 2 == 0)
+                x = (uint32_t) e->lo + (uint32_t) (x % ((uint64_t) (e->hi - e->lo) + 1));
+            else if (extra == 3)
+                x = 0x0c000000u | (x & 0xffffffu);
+            q[nq++] = u_v4(x);
+        }
+        /* Some asked in IPv4-mapped form, in the last quarter only: a
+         * batch group with none is answered by the summary pass. */
+        for (size_t i = nq - nq / 4; i < nq; i += 11)
+            q[i] = mkaddr(RM_AF_INET6, MAPPED((uint32_t) q[i].v));
+        for (size_t i = 0; i < nq; i++) {
+            uint32_t x = (uint32_t) q[i].v;
+
+            want[i] = in_merged(u, k, x)
+                || (extra == 2 && (x & 0xff00ff00u) == 0x0b001e00u)
+                || (extra == 3 && x < 0x0d000000u);
+        }
+        snprintf(ctx, sizeof(ctx), "summary round %d", round);
+        check_answers(l, q, nq, want, ctx);
+        rm_list_free(l);
+    }
     free(want);
     free(q);
     free(buf);
@@ -1556,6 +1731,7 @@ static Suite *list_suite(void)
     tc = tcase_create("random");
     tcase_add_loop_test(tc, test_list_random_vs_libcidr, 0, (int) NELEM(lookups));
     tcase_add_loop_test(tc, test_list_line_index, 0, (int) NELEM(lookups));
+    tcase_add_loop_test(tc, test_list_summary, 0, (int) NELEM(lookups));
     tcase_add_test(tc, test_list_v6_batch);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
