@@ -121,8 +121,11 @@ static inline uint32_t hash6(rm_u128 key, unsigned bits)
 /* filter_bit - the filter's bit for net in group k */
 static inline uint32_t filter_bit(uint32_t k, rm_u128 net, unsigned bits)
 {
-    uint64_t x = ((uint64_t) (net >> 64) * 0xc2b2ae3d27d4eb4full) ^ (uint64_t) net ^ ((uint64_t) k << 40);
+    uint64_t x = (uint64_t) net ^ ((uint64_t) k << 40);
 
+    /* An IPv4 net takes one multiply; only IPv6 folds its top half in. */
+    if (net >> 64)
+        x ^= (uint64_t) (net >> 64) * 0xc2b2ae3d27d4eb4full;
     return (uint32_t) ((x * 0xff51afd7ed558ccdull) >> (64 - bits));
 }
 
