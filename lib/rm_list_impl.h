@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -125,6 +126,26 @@ struct rm_list {
  * summary's place in it */
 void    rm_index_plan(uint64_t n4, uint64_t n6, unsigned *b4, unsigned *b6, unsigned *bl4,
                       size_t *sum4);
+
+/* rec_swap - swap records i and j (of size bytes each), and their meta */
+
+static inline __attribute__((always_inline))
+void    rec_swap(unsigned char *r, uint32_t *m, size_t size, size_t i, size_t j)
+{
+    unsigned char t[sizeof(rec6)];      /* the larger record */
+    uint32_t u = m[i];
+
+    memcpy(t, r + i * size, size);
+    memcpy(r + i * size, r + j * size, size);
+    memcpy(r + j * size, t, size);
+    m[i] = m[j];
+    m[j] = u;
+}
+
+/* rm_index_sort4, rm_index_sort6 - sort r[0..n) by (lo, hi descending,
+ * line), with their meta m[0..n) in step (rm_sort.c) */
+void    rm_index_sort4(rec4 *r, uint32_t *m, size_t n);
+void    rm_index_sort6(rec6 *r, uint32_t *m, size_t n);
 
 /* rm_index_build - sort, sweep and index the records parsed into l;
  * clipcap is the size of l->cl */
