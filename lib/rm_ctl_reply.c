@@ -263,7 +263,9 @@ static void source_walk(walker *w, rm_ctl_source *s, int i)
 
     if (w->reading)
         s->name = rm_ctl_source_name(i);
-    if (!rm_ctlf_group(w, source_key(key, sizeof(key), s->name, "source"), s->name && s->source[0]))
+    if (s->name == NULL)
+        return;                         /* writing a source that is not there */
+    if (!rm_ctlf_group(w, source_key(key, sizeof(key), s->name, "source"), s->source[0] != '\0'))
         return;
     rm_ctlf_field(w, key, V_SOME, s->source, sizeof(s->source));
     s->url = rm_ctlf_group(w, source_key(key, sizeof(key), s->name, "cache"), s->url);
