@@ -13,6 +13,10 @@
  * again straight into the arena (pass 2), sorts, and builds the index in
  * place.  Then the file buffer is freed.  So a load makes two heap
  * allocations whatever the size of the list, and a lookup makes none.
+ * Once every line is parsed nothing reads the file buffer again, so a
+ * load from a file lends it to the IPv4 records' radix sort as scratch;
+ * a load from a caller's (const) buffer, or from a file too short for
+ * the records, sorts by comparisons instead.
  */
 
 #include <string.h>
@@ -271,11 +275,12 @@ static rm_list *carve(char *arena, const layout *lo, const char *name, size_t na
     return l;
 }
 
-/* rm_list_load_buffer - build a list from memory: caps, pass 1, one
- * allocation, pass 2, the index */
+/* load - build a list from memory: caps, pass 1, one allocation, pass 2,
+ * the index; scratch (NULL or scratchlen bytes, buf itself when buf is
+ * the caller's to spoil) is overwritten once buf is parsed */
 
-int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
-                            const rm_limits *lim, rm_list **out, rm_diag *d)
+static int load(const char *name, const char *buf, size_t len, void *scratch, size_t scratchlen,
+                const rm_limits *lim, rm_list **out, rm_diag *d)
 {
     counts  ct;
     layout  lo;
@@ -312,9 +317,18 @@ int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
         return -1;
     }
     rm_mask_build(&l->mx, arena_base(arena) + lo.mx, ct.nside6, l->sd, l->nside);
+    (void) rm_index_radix4(l->r4, l->m4, l->n4, scratch, scratchlen);
     rm_index_build(l, (uint32_t) lo.clipcap);
     *out = l;
     return 0;
+}
+
+/* rm_list_load_buffer - build a list from memory the caller keeps */
+
+int     rm_list_load_buffer(const char *name, const char *buf, size_t len,
+                            const rm_limits *lim, rm_list **out, rm_diag *d)
+{
+    return load(name, buf, len, NULL, 0, lim, out, d);
 }
 
 /* rm_list_load - read a list file in one read and build it */
@@ -327,7 +341,7 @@ int     rm_list_load(const char *path, const rm_trust *t, const rm_limits *lim, 
 
     if (rm_file_read(path, t, lim ? lim->max_bytes : RM_DEFAULT_MAX_BYTES, &buf, &len, NULL, d) < 0)
         return -1;
-    rc = rm_list_load_buffer(path, buf, len, lim, out, d);
+    rc = load(path, buf, len, buf, len, lim, out, d);
     rm_free(buf);
     return rc;
 }

@@ -147,6 +147,12 @@ void    rec_swap(unsigned char *r, uint32_t *m, size_t size, size_t i, size_t j)
 void    rm_index_sort4(rec4 *r, uint32_t *m, size_t n);
 void    rm_index_sort6(rec6 *r, uint32_t *m, size_t n);
 
+/* rm_index_radix4 - the same order as rm_index_sort4 (which then finds the
+ * records in order), by a radix sort through len bytes of scratch that it
+ * may overwrite; false, with r and m untouched, when the scratch is under
+ * 12 bytes a record or the records are not in line order (rm_sort.c) */
+bool    rm_index_radix4(rec4 *r, uint32_t *m, size_t n, void *scratch, size_t len);
+
 /* rm_index_build - sort, sweep and index the records parsed into l;
  * clipcap is the size of l->cl */
 void    rm_index_build(rm_list *l, uint32_t clipcap);

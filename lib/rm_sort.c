@@ -4,7 +4,10 @@
 /*
  * rm_sort owns the order the index is built on: IPv4 and IPv6 records,
  * with their meta in step, by (lo, hi descending, line).  rm_index.c
- * calls it once per family before the sweep.
+ * calls it once per family before the sweep.  The loader may sort the
+ * IPv4 records first, by a radix sort through memory it lends (the file
+ * buffer, once parsed); the sort rm_index.c calls then finds them in
+ * order and returns.
  */
 
 #include <assert.h>
@@ -161,21 +164,27 @@ static unsigned sort_depth(size_t n)
 
 /* rec_sort - sort records r[0..n) of size bytes and their meta m[0..n) */
 
-INLINE void rec_sort(void *recs, uint32_t *meta, size_t n, size_t size, rec_cmp *cmp)
+INLINE void rec_sort(unsigned char *recs, uint32_t *meta, size_t n, size_t size, rec_cmp *cmp)
 {
     struct {
         size_t  off, n;
         unsigned depth;
     }       stack[SORT_STACK];
-    size_t  sp = 0;
+    size_t  sp = 0, i = 1;
 
+    /* Already in order (sorted by the radix sort, or written so): one
+     * pass of comparisons the processor predicts. */
+    while (i < n && cmp(REC(recs, i - 1), meta[i - 1], REC(recs, i), meta[i]) <= 0)
+        i++;
+    if (i >= n)
+        return;
     stack[sp].off = 0;
     stack[sp].n = n;
     stack[sp++].depth = sort_depth(n);
     while (sp > 0) {
         size_t  off = stack[--sp].off, j;
         unsigned depth = stack[sp].depth;
-        unsigned char *r = (unsigned char *) recs + off * size;
+        unsigned char *r = recs + off * size;
         uint32_t *m = meta + off;
 
         n = stack[sp].n;
@@ -211,12 +220,121 @@ INLINE void rec_sort(void *recs, uint32_t *meta, size_t n, size_t size, rec_cmp 
 
 void    rm_index_sort4(rec4 *r, uint32_t *m, size_t n)
 {
-    rec_sort(r, m, n, sizeof(*r), cmp4);
+    rec_sort((unsigned char *) r, m, n, sizeof(*r), cmp4);
 }
 
 /* rm_index_sort6 - sort the IPv6 records */
 
 void    rm_index_sort6(rec6 *r, uint32_t *m, size_t n)
 {
-    rec_sort(r, m, n, sizeof(*r), cmp6);
+    rec_sort((unsigned char *) r, m, n, sizeof(*r), cmp6);
+}
+
+/*
+ * The radix sort of IPv4 records: a stable LSD sort by the 64-bit key
+ * (lo, ~hi), a byte at a time, which gives (lo, hi descending) and, since
+ * the records were parsed in line order and every pass is stable, line
+ * ascending among equal keys: the introsort's order without a comparison.
+ * One pass counts every byte of every key; a byte that is the same in
+ * every record orders nothing and its pass is skipped.  The passes go
+ * back and forth between the arena's arrays and the scratch, which holds
+ * records and meta packed side by side (12 bytes a record).
+ */
+
+#define RADIX_DIGITS 8                  /* bytes of the key */
+
+typedef struct rrec4 {
+    uint32_t lo, hi, meta;
+} rrec4;
+
+/* key4 - the key the radix sort orders by: lo ascending, hi descending */
+
+static inline uint64_t key4(uint32_t lo, uint32_t hi)
+{
+    return ((uint64_t) lo << 32) | (uint32_t) ~hi;
+}
+
+/* radix_count - the histogram of every byte of every key, and whether the
+ * lines ascend (what stability needs) */
+
+static bool radix_count(const rec4 *r, const uint32_t *m, size_t n,
+                        uint32_t cnt[RADIX_DIGITS][256])
+{
+    memset(cnt, 0, sizeof(uint32_t) * RADIX_DIGITS * 256);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = key4(r[i].lo, r[i].hi);
+
+        if (i > 0 && META_LINE(m[i]) < META_LINE(m[i - 1]))
+            return false;
+        for (unsigned d = 0; d < RADIX_DIGITS; d++)
+            cnt[d][(k >> (8 * d)) & 255]++;
+    }
+    return true;
+}
+
+/* radix_starts - turn counts into where each digit value starts; false
+ * when one value holds every record (the pass would order nothing) */
+
+static bool radix_starts(uint32_t c[256], size_t n)
+{
+    uint32_t sum = 0;
+
+    for (unsigned v = 0; v < 256; v++) {
+        uint32_t t = c[v];
+
+        if (t == n)
+            return false;
+        c[v] = sum;
+        sum += t;
+    }
+    return true;
+}
+
+/* rm_index_radix4 - see rm_list_impl.h */
+
+bool    rm_index_radix4(rec4 *r, uint32_t *m, size_t n, void *scratch, size_t len)
+{
+    uint32_t cnt[RADIX_DIGITS][256];
+    uintptr_t a = ((uintptr_t) scratch + 3) & ~(uintptr_t) 3;
+    rrec4  *s = (rrec4 *) a;
+    bool    packed = false;             /* the records are in s */
+
+    if (scratch == NULL || a - (uintptr_t) scratch > len
+        || (len - (a - (uintptr_t) scratch)) / sizeof(rrec4) < n || n > UINT32_MAX)
+        return false;
+    if (!radix_count(r, m, n, cnt))
+        return false;
+    for (unsigned d = 0; d < RADIX_DIGITS; d++) {
+        unsigned sh = 8 * d;
+        uint32_t *pos = cnt[d];
+
+        if (!radix_starts(pos, n))
+            continue;
+        if (!packed) {
+            for (size_t i = 0; i < n; i++) {
+                rrec4  *o = &s[pos[(key4(r[i].lo, r[i].hi) >> sh) & 255]++];
+
+                o->lo = r[i].lo;
+                o->hi = r[i].hi;
+                o->meta = m[i];
+            }
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                uint32_t j = pos[(key4(s[i].lo, s[i].hi) >> sh) & 255]++;
+
+                r[j].lo = s[i].lo;
+                r[j].hi = s[i].hi;
+                m[j] = s[i].meta;
+            }
+        }
+        packed = !packed;
+    }
+    if (packed) {
+        for (size_t i = 0; i < n; i++) {
+            r[i].lo = s[i].lo;
+            r[i].hi = s[i].hi;
+            m[i] = s[i].meta;
+        }
+    }
+    return true;
 }

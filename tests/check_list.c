@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "unit_util.h"
+#include "rm_list_impl.h"
 #include "rm_list_isa.h"
 
 #define LIST_NAME "t.list"
@@ -1697,6 +1698,180 @@ START_TEST(test_list_v6_batch)
 }
 END_TEST
 
+/*
+ * The two sorts of the IPv4 records: the radix sort a load from a file
+ * runs through its spent buffer, and the introsort everything else runs.
+ * Each shape makes one key decide after another: starts from a few values
+ * (0 and 0xffffffff among them), the same start with different ends, the
+ * same start and end on many lines, whole duplicates.
+ */
+static const char *const sort_shapes[] = {"few", "same-lo", "all-equal", "edges", "random"};
+
+static uint32_t sort_value(u_rng *r, int shape)
+{
+    static const uint32_t edges[] = {0, 1, 0xff, 0x100, 0xffffff00u, 0xfffffffeu, 0xffffffffu};
+
+    switch (shape) {
+    case 0:
+        return (uint32_t) u_below(r, 4) << 24 | (uint32_t) u_below(r, 3);
+    case 1:
+        return 0x0a000000u;
+    case 2:
+        return 0xc0000200u;
+    case 3:
+        return edges[u_below(r, NELEM(edges))];
+    default:
+        return (uint32_t) u_rand64(r);
+    }
+}
+
+/* sort_fill - n records of one shape, in line order as a load parses them */
+
+static void sort_fill(u_rng *r, int shape, rec4 *rec, uint32_t *meta, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t lo = sort_value(r, shape), hi = sort_value(r, shape == 1 ? 3 : shape);
+
+        if (hi < lo) {
+            uint32_t t = hi;
+
+            hi = lo;
+            lo = t;
+        }
+        rec[i].lo = lo;
+        rec[i].hi = hi;
+        meta[i] = (uint32_t) (i + 1) | ((uint32_t) u_below(r, 4) << META_FORM_SHIFT);
+    }
+}
+
+/* Both sorts give the same records and meta, in (lo, hi descending, line) */
+START_TEST(test_list_sort_radix)
+{
+    static const size_t counts[] = {1, 2, 17, 1000, 20000};
+    u_rng   r = {u_seed("check_list radix sort") + (uint64_t) _i};
+
+    for (size_t z = 0; z < NELEM(counts); z++) {
+        size_t  n = counts[z], len = n * 12 + 4;
+        rec4   *a = malloc(n * sizeof(*a)), *b = malloc(n * sizeof(*b));
+        uint32_t *am = malloc(n * sizeof(*am)), *bm = malloc(n * sizeof(*bm));
+        unsigned char *scratch = malloc(len + 1);
+
+        ck_assert(a && b && am && bm && scratch);
+        sort_fill(&r, _i, a, am, n);
+        memcpy(b, a, n * sizeof(*a));
+        memcpy(bm, am, n * sizeof(*am));
+        rm_index_sort4(a, am, n);
+        /* scratch + 1: the radix sort aligns what it is lent */
+        ck_assert_msg(rm_index_radix4(b, bm, n, scratch + 1, len), "%s: radix sort declined", sort_shapes[_i]);
+        for (size_t i = 0; i < n; i++) {
+            ck_assert_msg(a[i].lo == b[i].lo && a[i].hi == b[i].hi && am[i] == bm[i],
+                          "%s n=%zu: record %zu differs: [%08x,%08x] line %u vs [%08x,%08x] line %u",
+                          sort_shapes[_i], n, i, a[i].lo, a[i].hi, META_LINE(am[i]),
+                          b[i].lo, b[i].hi, META_LINE(bm[i]));
+            if (i > 0)
+                ck_assert_msg(b[i - 1].lo < b[i].lo
+                              || (b[i - 1].lo == b[i].lo && (b[i - 1].hi > b[i].hi
+                                  || (b[i - 1].hi == b[i].hi && META_LINE(bm[i - 1]) < META_LINE(bm[i])))),
+                              "%s n=%zu: records %zu and %zu out of order", sort_shapes[_i], n, i - 1, i);
+        }
+        free(a);
+        free(b);
+        free(am);
+        free(bm);
+        free(scratch);
+    }
+}
+END_TEST
+
+/* The radix sort declines, touching nothing, when its scratch is short or
+ * the lines do not ascend; the introsort is then what sorts */
+START_TEST(test_list_sort_radix_declines)
+{
+    rec4    rec[3] = {{5, 9}, {1, 2}, {5, 9}}, was[3];
+    uint32_t meta[3] = {1, 2, 3}, wasm[3];
+    _Alignas(4) unsigned char scratch[3 * 12];
+
+    memcpy(was, rec, sizeof(rec));
+    memcpy(wasm, meta, sizeof(meta));
+    ck_assert(!rm_index_radix4(rec, meta, 3, scratch, sizeof(scratch) - 1));
+    ck_assert(!rm_index_radix4(rec, meta, 3, NULL, 0));
+    meta[1] = 7;
+    wasm[1] = 7;
+    ck_assert(!rm_index_radix4(rec, meta, 3, scratch, sizeof(scratch)));
+    ck_assert(memcmp(rec, was, sizeof(rec)) == 0 && memcmp(meta, wasm, sizeof(meta)) == 0);
+    meta[1] = 2;
+    ck_assert(rm_index_radix4(rec, meta, 3, scratch, sizeof(scratch)));
+    ck_assert(rec[0].lo == 1 && meta[0] == 2 && meta[1] == 1 && meta[2] == 3);
+}
+END_TEST
+
+/* sort_compare - every record's ends and their neighbours get the same
+ * answer and the same line from lists a and b */
+
+static void sort_compare(const rm_list *a, const rm_list *b, const rec4 *rec, size_t n, const char *what)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t probe[4] = {rec[i].lo, rec[i].hi, rec[i].lo - 1, rec[i].hi + 1};
+
+        for (unsigned k = 0; k < 4; k++) {
+            rm_addr x = mkaddr(RM_AF_INET, probe[k]);
+            rm_match ma, mb;
+            rm_entry_info ia, ib;
+            bool    ha = rm_list_match(a, &x, &ma), hb = rm_list_match(b, &x, &mb);
+
+            ck_assert_msg(ha == hb, "%s: %08x: %d vs %d", what, probe[k], ha, hb);
+            if (!ha)
+                continue;
+            ck_assert_int_eq(rm_list_entry(a, ma.entry, &ia), 0);
+            ck_assert_int_eq(rm_list_entry(b, mb.entry, &ib), 0);
+            ck_assert_msg(ia.line == ib.line, "%s: %08x: line %u vs %u", what, probe[k], ia.line, ib.line);
+        }
+    }
+}
+
+/* A list loaded from a file (radix sort, or the introsort when its lines
+ * are too short to lend 12 bytes a record) answers as the same text
+ * loaded from memory (the introsort) */
+START_TEST(test_list_sort_load)
+{
+    enum { N = 3000 };
+    u_rng   r = {u_seed("check_list sort load") + (uint64_t) _i};
+    static rec4 rec[N];
+    static uint32_t meta[N];
+    char    dir[256], path[512], *text = malloc((size_t) N * 64 + 1), *p = text;
+    rm_list *a = SENTINEL, *b = SENTINEL;
+    rm_diag d;
+    bool    pad = _i % 2 == 0;
+
+    ck_assert(text != NULL);
+    sort_fill(&r, _i / 2, rec, meta, N);
+    for (size_t i = 0; i < N; i++) {
+        uint32_t lo = rec[i].lo, hi = rec[i].hi;
+
+        if (pad)
+            p += sprintf(p, "%u.%u.%u.%u-%u.%u.%u.%u   # padded\n", lo >> 24, (lo >> 16) & 255,
+                         (lo >> 8) & 255, lo & 255, hi >> 24, (hi >> 16) & 255, (hi >> 8) & 255, hi & 255);
+        else                            /* as short as the shape makes them: for
+                                         * the first shapes, under 12 bytes a
+                                         * line, too few to lend the radix sort */
+            p += sprintf(p, "%u.%u.%u.%u\n", lo >> 24, (lo >> 16) & 255, (lo >> 8) & 255, lo & 255);
+        if (!pad)
+            rec[i].hi = lo;
+    }
+    u_tmpdir(dir, sizeof(dir));
+    u_path(path, sizeof(path), dir, "sort.list");
+    u_write_str(path, text);
+    rm_diag_init(&d);
+    ck_assert_int_eq(rm_list_load(path, NULL, NULL, &a, &d), 0);
+    ck_assert_int_eq(rm_list_load_buffer("mem", text, (size_t) (p - text), NULL, &b, &d), 0);
+    sort_compare(a, b, rec, N, sort_shapes[_i / 2]);
+    rm_list_free(a);
+    rm_list_free(b);
+    u_rmtree(dir);
+    free(text);
+}
+END_TEST
+
 /* rm_list_match runs the popcnt build exactly where the processor has it */
 START_TEST(test_list_isa)
 {
@@ -1733,6 +1908,9 @@ static Suite *list_suite(void)
     tcase_add_loop_test(tc, test_list_line_index, 0, (int) NELEM(lookups));
     tcase_add_loop_test(tc, test_list_summary, 0, (int) NELEM(lookups));
     tcase_add_test(tc, test_list_v6_batch);
+    tcase_add_loop_test(tc, test_list_sort_radix, 0, (int) NELEM(sort_shapes));
+    tcase_add_test(tc, test_list_sort_radix_declines);
+    tcase_add_loop_test(tc, test_list_sort_load, 0, 2 * (int) NELEM(sort_shapes));
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
