@@ -375,6 +375,13 @@ rcpt_reply() {
     printf '%s\n' "$1" | awk '$1 != "RCPT" && $2 !~ /^[23]/ {$1=""; sub(/^ /,""); print; exit}'
 }
 
+# relay NAME WANT [smtpc options]: one session, one relay recipient
+relay() {
+    local name=$1 want=$2 out; shift 2
+    out=$(smtp "$@" user@remote.example)
+    expect "$name" "$want" "$(rcpt_reply "$out" user@remote.example)"
+}
+
 # ---------------------------------------------------------------- relaymilter
 
 # rm_config LINE...: write $RM_DIR/relaymilter.conf (sockets filled in;
@@ -495,4 +502,22 @@ queued_id() { printf '%s\n' "$1" | sed -n 's/^DATA 250 .*queued as \([0-9A-Za-z]
 # queued_rcpts ID: the envelope recipients of a queued message, one a line
 queued_rcpts() {
     postcat -c "$PF_DIR" -q "$1" 2>/dev/null | sed -n 's/^recipient: //p'
+}
+
+# mixed_message WHAT DENIED SRC: one transaction from SRC with a local, a
+# relay and a second local recipient: the relay one refused (DENIED), the
+# local ones accepted and queued, each decided on its own
+mixed_message() {
+    local what=$1 denied=$2 src=$3 out qid got
+    out=$(smtp --src "$src" --data user@local.test user@remote.example other@local.test)
+    expect "$what: local recipient 250" '^250' "$(rcpt_reply "$out" user@local.test)"
+    expect "$what: relay recipient refused in the same transaction" "$denied" "$(rcpt_reply "$out" user@remote.example)"
+    expect "$what: second local recipient still 250" '^250' "$(rcpt_reply "$out" other@local.test)"
+    qid=$(queued_id "$out")
+    if [ -n "$qid" ]; then
+        got=$(queued_rcpts "$qid" | sort | tr '\n' ' ')
+        expect "$what: queued for the local recipients only" '^other@local\.test user@local\.test $' "$got"
+    else
+        not_ok "$what: queued for the local recipients only" "DATA was not accepted:" "$out"
+    fi
 }

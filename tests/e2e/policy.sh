@@ -54,29 +54,12 @@ daemon() {
     else not_ok "relaymilter starts with $what"; fi
 }
 
-# relay NAME WANT [smtpc options]: one session, one relay recipient
-relay() {
-    local name=$1 want=$2 out; shift 2
-    out=$(smtp "$@" user@remote.example)
-    expect "$name" "$want" "$(rcpt_reply "$out" user@remote.example)"
-}
-
 # ---- relay_flags = deny, allow (3)
 daemon "deny, allow"
 mta_scenarios "deny, allow"
 
 # One transaction, a local and a relay recipient: each decided on its own.
-out=$(smtp --src 127.0.0.6 --data user@local.test user@remote.example other@local.test)
-expect "mixed message: local recipient 250" '^250' "$(rcpt_reply "$out" user@local.test)"
-expect "mixed message: relay recipient 550 in the same transaction" "$DENIED" "$(rcpt_reply "$out" user@remote.example)"
-expect "mixed message: second local recipient still 250" '^250' "$(rcpt_reply "$out" other@local.test)"
-qid=$(queued_id "$out")
-if [ -n "$qid" ]; then
-    got=$(queued_rcpts "$qid" | sort | tr '\n' ' ')
-    expect "mixed message: queued for the local recipients only" '^other@local\.test user@local\.test $' "$got"
-else
-    not_ok "mixed message: queued for the local recipients only" "DATA was not accepted:" "$out"
-fi
+mixed_message "mixed message" "$DENIED" 127.0.0.6
 
 # Relay tricks of Postfix's own (the table has the ones every MTA shares).
 for t in 'user@remote.example@local.test' 'user@remote.example.'; do

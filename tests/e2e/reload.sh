@@ -17,12 +17,6 @@ rm_have || note "relaymilter is not built ($RELAYMILTER): its checks fail below"
 
 DENIED='^550 5\.7\.1 .*Relay access denied'
 
-# relay NAME WANT [smtpc options]: one session, one relay recipient
-relay() {
-    local name=$1 want=$2 out; shift 2
-    out=$(smtp "$@" user@remote.example)
-    expect "$name" "$want" "$(rcpt_reply "$out" user@remote.example)"
-}
 # relay_code SRC: the reply code to a relay recipient from SRC
 relay_code() { rcpt_code "$(smtp --src "$1" user@remote.example)" user@remote.example; }
 

@@ -66,13 +66,6 @@ daemon() {
     else not_ok "relaymilter starts with $what"; fi
 }
 
-# relay NAME WANT [smtpc options]: one session, one relay recipient
-relay() {
-    local name=$1 want=$2 out; shift 2
-    out=$(smtp "$@" user@remote.example)
-    expect "$name" "$want" "$(rcpt_reply "$out" user@remote.example)"
-}
-
 # refused_by NAME ADDR WHO [smtpc options]: ADDR is refused, by WHO
 # (milter: relaymilter logged the denial; sendmail: it did not)
 refused_by() {

@@ -45,12 +45,6 @@ else not_ok "private Sendmail starts"; finish; fi
 
 DENIED='^550 5\.7\.1 .*Relay access denied'
 
-relay() {
-    local name=$1 want=$2 out; shift 2
-    out=$(smtp "$@" user@remote.example)
-    expect "$name" "$want" "$(rcpt_reply "$out" user@remote.example)"
-}
-
 expect "sendmail.cf listens on every address (no Addr=)" "^O DaemonPortOptions=Port=$SMTP_PORT, Name=MTA-any\$" \
     "$(grep '^O DaemonPortOptions' "$SM_DIR/sendmail.cf")"
 
